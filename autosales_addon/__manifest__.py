@@ -18,8 +18,19 @@
         "crm",
         "payment",
     ],
-    "external_dependencies": {"python": ["dateutil"]},
-    "data": [],
+    "external_dependencies": {"python": ["python-dateutil"]},
+    "data": [
+        "security/autosales_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_sequence_data.xml",
+        "data/mail_activity_type_data.xml",
+        "data/mail_template_data.xml",
+        "data/ir_cron_data.xml",
+        "views/sale_standing_order_views.xml",
+        "views/sale_order_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+    ],
     "demo": [],
     "assets": {
         "web.assets_tests": [

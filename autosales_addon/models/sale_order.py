@@ -1,0 +1,349 @@
+import logging
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tools import float_compare, float_is_zero
+
+_logger = logging.getLogger(__name__)
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+    _sql_constraints = [
+        (
+            "standing_order_occurrence_uniq",
+            "UNIQUE(standing_order_id, standing_order_date)",
+            "An order was already generated for this occurrence of the standing order.",
+        ),
+    ]
+
+    standing_order_id = fields.Many2one(
+        "sale.standing.order",
+        string="Standing Order",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        check_company=True,
+    )
+    standing_order_date = fields.Date(
+        string="Occurrence Date",
+        copy=False,
+        readonly=True,
+        help="Occurrence of the standing order this order was generated for.",
+    )
+    standing_order_count = fields.Integer(compute="_compute_standing_order_count")
+    standing_payment_attempt = fields.Integer(
+        string="Payment Attempts",
+        copy=False,
+        readonly=True,
+    )
+    standing_payment_failed_date = fields.Date(copy=False, readonly=True)
+    standing_payment_retry_date = fields.Date(
+        string="Next Payment Retry",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+    )
+
+    # === COMPUTE METHODS === #
+
+    def _compute_standing_order_count(self):
+        counts = dict(
+            self.env["sale.standing.order"]._read_group(
+                [("source_order_id", "in", self.ids)],
+                ["source_order_id"],
+                ["__count"],
+            )
+        )
+        for order in self:
+            order.standing_order_count = counts.get(order._origin, 0)
+
+    # === ACTION METHODS === #
+
+    def action_create_standing_order(self):
+        """Turn this order into a (draft) standing order repeating it."""
+        self.ensure_one()
+        if self.state == "cancel":
+            raise UserError(_("A cancelled order cannot become a standing order."))
+        standing = self.env["sale.standing.order"].create(self._prepare_standing_order_values())
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.standing.order",
+            "res_id": standing.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def action_view_standing_orders(self):
+        self.ensure_one()
+        standing = self.standing_order_id or self.env["sale.standing.order"].search(
+            [("source_order_id", "=", self.id)]
+        )
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "autosales_addon.action_sale_standing_order"
+        )
+        if len(standing) == 1:
+            action.update(res_id=standing.id, view_mode="form", views=[(False, "form")])
+        else:
+            action["domain"] = [("id", "in", standing.ids)]
+        return action
+
+    # === BUSINESS METHODS === #
+
+    def _prepare_standing_order_values(self, interval_number=1, interval_type="month"):
+        """Values of a standing order repeating this order."""
+        self.ensure_one()
+        order_date = fields.Date.to_date(self.date_order) or fields.Date.context_today(self)
+        lines = self.order_line.filtered(
+            lambda line: not line.display_type
+            and line.product_id
+            and not line.is_downpayment
+            and not line._is_delivery()
+            and line.product_uom_qty > 0
+        )
+        if not lines:
+            raise UserError(_("Order %s has no products to repeat.", self.name))
+        return {
+            "partner_id": self.partner_id.id,
+            "partner_invoice_id": self.partner_invoice_id.id,
+            "partner_shipping_id": self.partner_shipping_id.id,
+            "pricelist_id": self.pricelist_id.id,
+            "company_id": self.company_id.id,
+            "user_id": self.user_id.id,
+            "team_id": self.team_id.id,
+            "client_order_ref": self.client_order_ref,
+            "interval_number": interval_number,
+            "interval_type": interval_type,
+            "start_date": order_date
+            + relativedelta(**{f"{interval_type}s": interval_number}),
+            "source_order_id": self.id,
+            "line_ids": [
+                Command.create(
+                    {
+                        "product_id": line.product_id.id,
+                        "name": line.name,
+                        "product_uom_qty": line.product_uom_qty,
+                        "product_uom": line.product_uom.id,
+                    }
+                )
+                for line in lines
+            ],
+        }
+
+    def _check_standing_order_prices(self):
+        """Refuse generated orders with a product that has no price."""
+        for order in self:
+            for line in order.order_line:
+                if line.display_type or not line.product_id:
+                    continue
+                if float_is_zero(line.price_unit, precision_rounding=order.currency_id.rounding):
+                    raise UserError(
+                        _(
+                            "The product %(product)s has no price in pricelist %(pricelist)s.",
+                            product=line.product_id.display_name,
+                            pricelist=order.pricelist_id.display_name or "-",
+                        )
+                    )
+
+    def _check_on_account_credit(self):
+        """Split on-account ``self`` into (accepted orders, {refused order: reason}).
+
+        The credit check runs under a lock on each customer, so that two
+        transactions cannot both fit an order into the same remaining credit.
+        """
+        accepted = self.browse()
+        refused = {}
+        if not self:
+            return accepted, refused
+        customers = self.partner_id.commercial_partner_id
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT id FROM res_partner WHERE id IN %s ORDER BY id FOR UPDATE",
+            [tuple(customers.ids)],
+        )
+        extra_credit = {}  # amounts accepted in this batch, not yet in credit_to_invoice
+        for order in self:
+            customer = order.partner_id.commercial_partner_id.sudo().with_company(order.company_id)
+            if not customer.on_account_allowed:
+                refused[order] = _(
+                    "%(customer)s is not approved for orders charged to their account; "
+                    "order %(order)s was not confirmed.",
+                    customer=customer.display_name,
+                    order=order.name,
+                )
+                continue
+            if order.company_id.account_use_credit_limit and customer.credit_limit:
+                amount = order.amount_total / (order.currency_rate or 1.0)
+                used = customer.credit + customer.credit_to_invoice + extra_credit.get(customer, 0.0)
+                if float_compare(
+                    used + amount,
+                    customer.credit_limit,
+                    precision_rounding=order.company_id.currency_id.rounding,
+                ) > 0:
+                    refused[order] = _(
+                        "Order %(order)s (%(amount)s) would exceed the credit limit of "
+                        "%(customer)s (%(limit)s, %(used)s already used); it was not "
+                        "confirmed.",
+                        order=order.name,
+                        amount=order.amount_total,
+                        customer=customer.display_name,
+                        limit=customer.credit_limit,
+                        used=used,
+                    )
+                    continue
+                extra_credit[customer] = extra_credit.get(customer, 0.0) + amount
+            accepted |= order
+        return accepted, refused
+
+    def _autosales_prepare_payment(self, retry=False):
+        """Attach a draft payment transaction (not yet sent) to each pay-now order."""
+        for order in self:
+            attempt = order.standing_payment_attempt + 1 if retry else max(
+                order.standing_payment_attempt, 1
+            )
+            order._autosales_get_transaction(attempt)
+
+    def _autosales_transaction_reference(self, attempt):
+        self.ensure_one()
+        return f"{self.name}-AS{attempt}"
+
+    def _autosales_get_transaction(self, attempt):
+        """Return the transaction of payment attempt ``attempt``, creating it once.
+
+        The reference is fixed per attempt, so running twice never creates a
+        second transaction (nor a second charge) for the same attempt.
+        """
+        self.ensure_one()
+        Transaction = self.env["payment.transaction"].sudo()
+        reference = self._autosales_transaction_reference(attempt)
+        if self.standing_payment_attempt != attempt:
+            self.standing_payment_attempt = attempt
+        transaction = Transaction.search([("reference", "=", reference)], limit=1)
+        if transaction:
+            return transaction
+        token = self.standing_order_id.payment_token_id.sudo()
+        return Transaction.create(
+            {
+                "provider_id": token.provider_id.id,
+                "payment_method_id": token.payment_method_id.id,
+                "reference": reference,
+                "amount": self.amount_total,
+                "currency_id": self.currency_id.id,
+                "partner_id": self.partner_id.id,
+                "token_id": token.id,
+                "operation": "offline",
+                "sale_order_ids": [Command.set(self.ids)],
+            }
+        )
+
+    def _autosales_send_payment(self):
+        """Charge the draft transactions of ``self`` and act on the outcome."""
+        for order in self:
+            transaction = order._autosales_get_transaction(max(order.standing_payment_attempt, 1))
+            if transaction.state == "draft":
+                try:
+                    with self.env.cr.savepoint():
+                        transaction._send_payment_request()
+                except Exception as error:  # noqa: BLE001 - any provider failure is a refusal
+                    _logger.info("Payment request %s failed: %s", transaction.reference, error)
+                    transaction._set_error(
+                        _("The payment request could not be sent: %s", error)
+                    )
+            if transaction.state in ("authorized", "done"):
+                if not transaction.is_post_processed:
+                    transaction._post_process()
+            elif transaction.state in ("cancel", "error"):
+                order._autosales_handle_payment_refusal(transaction)
+
+    def _autosales_handle_payment_refusal(self, transaction):
+        """Plan the next retry of a refused payment, or give up after the last one."""
+        self.ensure_one()
+        standing = self.standing_order_id
+        today = standing._get_today()
+        failed_date = self.standing_payment_failed_date or today
+        retry_days = self.company_id._autosales_get_payment_retry_days()
+        attempt = self.standing_payment_attempt
+        reason = transaction.state_message or _("The payment was refused.")
+        if attempt <= len(retry_days):
+            retry_date = fields.Date.add(failed_date, days=retry_days[attempt - 1])
+            self.write(
+                {
+                    "standing_payment_failed_date": failed_date,
+                    "standing_payment_retry_date": retry_date,
+                }
+            )
+            template = self.env.ref("autosales_addon.mail_template_standing_payment_refused")
+            self.message_post_with_source(
+                template,
+                subtype_xmlid="mail.mt_comment",
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+            if standing.state == "active":
+                standing._set_exception(
+                    _(
+                        "The payment of order %(order)s was refused (%(reason)s). It will be "
+                        "retried on %(date)s; the customer was sent a payment link.",
+                        order=self.name,
+                        reason=reason,
+                        date=retry_date,
+                    )
+                )
+            return
+        self.write({"standing_payment_retry_date": False})
+        self._action_cancel()
+        message = _(
+            "The payment of order %(order)s was refused %(count)s times (%(reason)s): the "
+            "order was cancelled.",
+            order=self.name,
+            count=attempt,
+            reason=reason,
+        )
+        if standing.state == "exception":
+            standing.message_post(body=message)
+            standing.activity_schedule(
+                "autosales_addon.mail_activity_type_standing_exception",
+                summary=_("Payment failed for good"),
+                note=message,
+                user_id=standing.user_id.id or self.env.user.id,
+            )
+        else:
+            standing._set_exception(message)
+
+    def _action_confirm(self):
+        res = super()._action_confirm()
+        generated = self.filtered("standing_order_id")
+        generated.write({"standing_payment_retry_date": False})
+        # A standing order stopped only because of one of these orders (credit
+        # limit, refused payment) runs again once they are confirmed.
+        for standing in generated.standing_order_id.filtered(lambda s: s.state == "exception"):
+            blocked = standing.order_ids.filtered(
+                lambda so: so.state in ("draft", "sent") and so.standing_order_date
+            ) - self
+            if not blocked and not standing._get_generation_error():
+                standing.write({"state": "active", "exception_reason": False})
+                standing.message_post(
+                    body=_("The pending order was confirmed: the standing order runs again.")
+                )
+        return res
+
+    # === CRON METHODS === #
+
+    @api.model
+    def _cron_autosales_retry_payments(self, today=None):
+        """Retry the refused payments of generated orders that are due for it."""
+        today = today or self.env["sale.standing.order"]._get_today()
+        orders = self.search(
+            [
+                ("standing_payment_retry_date", "<=", today),
+                ("state", "in", ("draft", "sent")),
+                ("standing_order_id", "!=", False),
+            ]
+        )
+        for order in orders:
+            order._autosales_prepare_payment(retry=True)
+            order._autosales_send_payment()
+            self.env["sale.standing.order"]._commit_progress()
+        return orders

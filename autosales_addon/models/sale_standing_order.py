@@ -1,0 +1,1019 @@
+import logging
+from collections import defaultdict
+
+import psycopg2.errors
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command
+from odoo.modules import module as odoo_module
+from odoo.osv import expression
+from odoo.tools import SQL, float_compare
+
+_logger = logging.getLogger(__name__)
+
+# Bound on the occurrences generated for one standing order in one pass; the
+# rest stays due and is picked up by the next batch, oldest first.
+MAX_OCCURRENCES_PER_PASS = 50
+DEFAULT_BATCH_SIZE = 100
+
+
+class SaleStandingOrder(models.Model):
+    _name = "sale.standing.order"
+    _inherit = [
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "autosales.recurrence.mixin",
+    ]
+    _description = "Standing Order"
+    _order = "next_date, id desc"
+    _check_company_auto = True
+    _sql_constraints = [
+        (
+            "interval_number_positive",
+            "CHECK(interval_number >= 1)",
+            "The interval must be at least 1.",
+        ),
+        (
+            "max_occurrences_positive",
+            "CHECK(end_type != 'count' OR max_occurrences >= 1)",
+            "The number of occurrences must be at least 1.",
+        ),
+    ]
+
+    name = fields.Char(
+        string="Reference",
+        required=True,
+        copy=False,
+        readonly=True,
+        index="trigram",
+        default=lambda self: _("New"),
+    )
+    state = fields.Selection(
+        selection=[
+            ("draft", "Draft"),
+            ("active", "Active"),
+            ("paused", "Paused"),
+            ("exception", "Exception"),
+            ("done", "Done"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        copy=False,
+        readonly=True,
+        tracking=True,
+        index=True,
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        required=True,
+        index=True,
+        tracking=True,
+        change_default=True,
+        check_company=True,
+        domain="[('type', '!=', 'private'), ('company_id', 'in', (False, company_id))]",
+    )
+    commercial_partner_id = fields.Many2one(
+        related="partner_id.commercial_partner_id",
+        store=True,
+        index=True,
+    )
+    partner_invoice_id = fields.Many2one(
+        "res.partner",
+        string="Invoice Address",
+        compute="_compute_partner_addresses",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        check_company=True,
+        tracking=True,
+    )
+    partner_shipping_id = fields.Many2one(
+        "res.partner",
+        string="Delivery Address",
+        compute="_compute_partner_addresses",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        check_company=True,
+        tracking=True,
+    )
+    pricelist_id = fields.Many2one(
+        "product.pricelist",
+        compute="_compute_pricelist_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        tracking=True,
+        help="Prices of lines without a fixed unit price are taken from this "
+        "pricelist on the day each order is generated.",
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_currency_id",
+        store=True,
+        precompute=True,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        compute="_compute_user_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        tracking=True,
+        domain="[('share', '=', False), ('company_ids', '=', company_id)]",
+    )
+    team_id = fields.Many2one(
+        "crm.team",
+        string="Sales Team",
+        compute="_compute_team_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        tracking=True,
+    )
+    line_ids = fields.One2many(
+        "sale.standing.order.line",
+        "standing_order_id",
+        string="Products",
+        copy=True,
+    )
+    start_date = fields.Date(
+        required=True,
+        default=fields.Date.context_today,
+        tracking=True,
+        help="Date of the first order; every later occurrence is computed from it.",
+    )
+    next_date = fields.Date(
+        string="Next Order Date",
+        compute="_compute_next_date",
+        store=True,
+        readonly=False,
+        precompute=True,
+        copy=False,
+        tracking=True,
+        help="Date of the next order to generate.",
+    )
+    end_type = fields.Selection(
+        selection=[
+            ("none", "Until further notice"),
+            ("date", "Until a date"),
+            ("count", "Number of orders"),
+        ],
+        string="Ends",
+        default="none",
+        required=True,
+        tracking=True,
+    )
+    end_date = fields.Date(tracking=True)
+    max_occurrences = fields.Integer(string="Number of Orders", default=1, tracking=True)
+    generated_count = fields.Integer(
+        string="Orders Generated",
+        copy=False,
+        readonly=True,
+        help="Occurrences for which an order was generated.",
+    )
+    lead_days = fields.Integer(
+        string="Delivery Lead Time",
+        help="When set, each order promises delivery this many days after its "
+        "occurrence date (commitment date).",
+    )
+    payment_mode = fields.Selection(
+        selection=[
+            ("on_account", "Charge to customer account"),
+            ("pay_now", "Pay with saved payment method"),
+        ],
+        default="on_account",
+        required=True,
+        tracking=True,
+    )
+    payment_token_id = fields.Many2one(
+        "payment.token",
+        string="Saved Payment Method",
+        tracking=True,
+        check_company=True,
+        domain="[('partner_id', 'child_of', commercial_partner_id), "
+        "('company_id', 'in', (False, company_id))]",
+    )
+    auto_confirm = fields.Boolean(
+        string="Confirm Automatically",
+        default=True,
+        help="Confirm each generated order (which creates its delivery). "
+        "Otherwise orders are left as quotations for review.",
+    )
+    client_order_ref = fields.Char(
+        string="Customer Reference",
+        tracking=True,
+        help="The customer's purchase order reference, copied to every order.",
+    )
+    order_ids = fields.One2many("sale.order", "standing_order_id", string="Orders")
+    order_count = fields.Integer(compute="_compute_order_count")
+    note = fields.Html(string="Terms and Conditions")
+    exception_reason = fields.Text(copy=False, readonly=True)
+    cancel_reason = fields.Text(copy=False, readonly=True)
+    upcoming_notice_date = fields.Date(
+        copy=False,
+        readonly=True,
+        help="Occurrence for which the customer was last sent the upcoming order notice.",
+    )
+    source_order_id = fields.Many2one(
+        "sale.order",
+        string="Created From",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+    )
+    amount_untaxed = fields.Monetary(
+        string="Amount per Order",
+        compute="_compute_amount_untaxed",
+        currency_field="currency_id",
+        help="Untaxed amount of one order at today's prices.",
+    )
+
+    # === COMPUTE METHODS === #
+
+    @api.depends("partner_id")
+    def _compute_partner_addresses(self):
+        for order in self:
+            addresses = order.partner_id.address_get(["delivery", "invoice"])
+            order.partner_invoice_id = addresses["invoice"]
+            order.partner_shipping_id = addresses["delivery"]
+
+    @api.depends("partner_id", "company_id")
+    def _compute_pricelist_id(self):
+        for order in self:
+            if order.partner_id:
+                order.pricelist_id = order.partner_id.with_company(
+                    order.company_id
+                ).property_product_pricelist
+            else:
+                order.pricelist_id = False
+
+    @api.depends("pricelist_id", "company_id")
+    def _compute_currency_id(self):
+        for order in self:
+            order.currency_id = order.pricelist_id.currency_id or order.company_id.currency_id
+
+    @api.depends("partner_id")
+    def _compute_user_id(self):
+        for order in self:
+            if order.partner_id and not (order._origin.id and order.user_id):
+                order.user_id = (
+                    order.partner_id.user_id
+                    or order.partner_id.commercial_partner_id.user_id
+                    or self.env.user
+                )
+            elif not order.user_id:
+                order.user_id = self.env.user
+
+    @api.depends("user_id", "company_id")
+    def _compute_team_id(self):
+        for order in self:
+            order.team_id = (
+                self.env["crm.team"]
+                .with_company(order.company_id)
+                ._get_default_team_id(
+                    user_id=order.user_id.id,
+                    domain=[("company_id", "in", (False, order.company_id.id))],
+                )
+            )
+
+    @api.depends("start_date")
+    def _compute_next_date(self):
+        for order in self:
+            if order.state == "draft" or not order.next_date:
+                order.next_date = order.start_date
+
+    @api.depends("order_ids")
+    def _compute_order_count(self):
+        counts = dict(
+            self.env["sale.order"]._read_group(
+                [("standing_order_id", "in", self.ids)],
+                ["standing_order_id"],
+                ["__count"],
+            )
+        )
+        for order in self:
+            order.order_count = counts.get(order._origin, 0)
+
+    @api.depends("line_ids.price_subtotal")
+    def _compute_amount_untaxed(self):
+        for order in self:
+            order.amount_untaxed = sum(order.line_ids.mapped("price_subtotal"))
+
+    def _compute_access_url(self):
+        super()._compute_access_url()
+        for order in self:
+            order.access_url = f"/my/standing-orders/{order.id}"
+
+    # === CONSTRAINT METHODS === #
+
+    @api.constrains("end_type", "end_date", "start_date", "max_occurrences")
+    def _check_end(self):
+        for order in self:
+            if order.end_type == "date":
+                if not order.end_date:
+                    raise ValidationError(
+                        _("Set the end date of standing order %s.", order.display_name)
+                    )
+                if order.end_date < order.start_date:
+                    raise ValidationError(
+                        _(
+                            "The end date of standing order %(name)s (%(end)s) is before "
+                            "its start date (%(start)s).",
+                            name=order.display_name,
+                            end=order.end_date,
+                            start=order.start_date,
+                        )
+                    )
+            if order.end_type == "count" and order.max_occurrences < 1:
+                raise ValidationError(
+                    _("A standing order that ends after a number of orders needs at least one.")
+                )
+
+    @api.constrains("payment_token_id", "partner_id")
+    def _check_payment_token_partner(self):
+        for order in self:
+            token_partner = order.payment_token_id.partner_id.commercial_partner_id
+            if order.payment_token_id and token_partner != order.commercial_partner_id:
+                raise ValidationError(
+                    _(
+                        "The saved payment method %(token)s does not belong to %(customer)s.",
+                        token=order.payment_token_id.display_name,
+                        customer=order.commercial_partner_id.display_name,
+                    )
+                )
+
+    # === CRUD METHODS === #
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", _("New")) == _("New"):
+                company = self.env["res.company"].browse(vals.get("company_id"))
+                vals["name"] = self.env["ir.sequence"].with_company(
+                    company or self.env.company
+                ).next_by_code("sale.standing.order") or _("New")
+        return super().create(vals_list)
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"interval_number", "interval_type", "next_date"} & vals.keys():
+            # The schedule continues from the (possibly new) next date with the
+            # (possibly new) interval: re-anchor there so later occurrences
+            # are computed from it.
+            for order in self.filtered(lambda o: o.state != "draft" and o.next_date):
+                super(SaleStandingOrder, order).write(
+                    order._recurrence_anchor_values(order.next_date)
+                )
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_with_orders(self):
+        for order in self:
+            if order.state not in ("draft", "cancelled") or order.order_ids:
+                raise UserError(
+                    _(
+                        "Standing order %s has generated orders or is running: "
+                        "cancel it instead of deleting it.",
+                        order.display_name,
+                    )
+                )
+
+    # === ACTION METHODS === #
+
+    def action_activate(self):
+        for order in self:
+            if order.state != "draft":
+                raise UserError(
+                    _("Only draft standing orders can be activated (%s).", order.display_name)
+                )
+            order._check_ready_to_run()
+        self._action_activate()
+        return True
+
+    def _action_activate(self):
+        for order in self:
+            order.write(
+                {
+                    "state": "active",
+                    "next_date": order.start_date,
+                    "occurrence_index": 0,
+                    **order._recurrence_anchor_values(order.start_date, 0),
+                }
+            )
+        self._subscribe_customer()
+
+    def action_pause(self):
+        if invalid := self.filtered(lambda o: o.state != "active"):
+            raise UserError(
+                _(
+                    "Only active standing orders can be paused: %s.",
+                    ", ".join(invalid.mapped("display_name")),
+                )
+            )
+        self.write({"state": "paused"})
+        return True
+
+    def action_resume(self):
+        if invalid := self.filtered(lambda o: o.state not in ("paused", "exception")):
+            raise UserError(
+                _(
+                    "Only paused standing orders or standing orders in exception can be "
+                    "resumed: %s.",
+                    ", ".join(invalid.mapped("display_name")),
+                )
+            )
+        for order in self:
+            order._check_ready_to_run()
+        self._action_resume()
+        return True
+
+    def _action_resume(self):
+        today = self._get_today()
+        for order in self:
+            if order.state == "paused":
+                # Occurrences that fell into the pause are not made up for.
+                order._skip_until(today, _("paused"))
+            order.write({"state": "active", "exception_reason": False})
+        # Orders left unconfirmed by the problem that caused the exception
+        # (credit limit, refused payment) get another chance now.
+        pending = self.order_ids.filtered(
+            lambda so: so.state in ("draft", "sent") and so.standing_order_date
+        )
+        self._process_generated_orders(pending, retry=True)
+        self._send_pending_payments(pending)
+        self._close_finished()
+
+    def action_skip_next(self):
+        if invalid := self.filtered(lambda o: o.state not in ("active", "paused", "exception")):
+            raise UserError(
+                _(
+                    "Only running standing orders have a next order to skip: %s.",
+                    ", ".join(invalid.mapped("display_name")),
+                )
+            )
+        for order in self:
+            skipped = order.next_date
+            order._advance_schedule(1, generated=False)
+            order.message_post(
+                body=_(
+                    "The order of %(skipped)s was skipped; the next order is planned on "
+                    "%(next)s.",
+                    skipped=skipped,
+                    next=order.next_date,
+                )
+            )
+        self._close_finished()
+        return True
+
+    def action_cancel(self, reason=None):
+        if invalid := self.filtered(lambda o: o.state in ("done", "cancelled")):
+            raise UserError(
+                _(
+                    "These standing orders are already finished: %s.",
+                    ", ".join(invalid.mapped("display_name")),
+                )
+            )
+        self.write({"state": "cancelled", "cancel_reason": reason or False})
+        if reason:
+            for order in self:
+                order.message_post(body=_("Cancellation reason: %s", reason))
+        return True
+
+    def action_draft(self):
+        if invalid := self.filtered(lambda o: o.state != "cancelled"):
+            raise UserError(
+                _(
+                    "Only cancelled standing orders can be set back to draft: %s.",
+                    ", ".join(invalid.mapped("display_name")),
+                )
+            )
+        self.write({"state": "draft", "cancel_reason": False})
+        return True
+
+    def action_generate_now(self):
+        """Generate the next occurrence right away (and any that are overdue).
+
+        The order counts as that occurrence: the schedule moves on as if the
+        scheduled action had generated it.
+        """
+        if invalid := self.filtered(lambda o: o.state != "active"):
+            raise UserError(
+                _(
+                    "Only active standing orders can generate an order: %s.",
+                    ", ".join(invalid.mapped("display_name")),
+                )
+            )
+        self._lock_for_generation()
+        orders = self._generate_occurrences(self._get_today(), force_next=True)
+        self._send_pending_payments(orders)
+        if len(orders) == 1:
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "sale.order",
+                "res_id": orders.id,
+                "view_mode": "form",
+            }
+        return self.action_view_orders()
+
+    def action_view_orders(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
+        action["domain"] = [("standing_order_id", "in", self.ids)]
+        action["context"] = {"create": False}
+        return action
+
+    # === BUSINESS METHODS === #
+
+    @api.model
+    def _get_today(self):
+        """Today in the company's time zone (falling back to the user's)."""
+        tz = self.env.company.partner_id.tz or self.env.user.tz or "UTC"
+        return fields.Date.context_today(self.with_context(tz=tz))
+
+    def _check_ready_to_run(self):
+        """Raise a clear error when this standing order cannot run."""
+        self.ensure_one()
+        if not self.line_ids:
+            raise ValidationError(
+                _("Add at least one product to standing order %s.", self.display_name)
+            )
+        if error := self._get_payment_error():
+            raise ValidationError(error)
+
+    def _get_payment_error(self):
+        """Return why the payment mode cannot be used for this customer, or ''."""
+        self.ensure_one()
+        customer = self.commercial_partner_id.sudo()
+        if self.payment_mode == "on_account" and not customer.on_account_allowed:
+            return _(
+                "%(customer)s is not approved for orders charged to their account: "
+                "ask a sales manager to approve it or choose a saved payment method "
+                "(standing order %(name)s).",
+                customer=customer.display_name,
+                name=self.display_name,
+            )
+        if self.payment_mode == "pay_now":
+            token = self.payment_token_id.sudo()
+            if not token:
+                return _(
+                    "Standing order %s is paid with a saved payment method: choose one.",
+                    self.display_name,
+                )
+            if not token.active or token.partner_id.commercial_partner_id != customer:
+                return _(
+                    "The saved payment method of standing order %s is no longer "
+                    "available: choose another one.",
+                    self.display_name,
+                )
+        return ""
+
+    def _get_generation_error(self):
+        """Return why no order can be generated right now, or ''."""
+        self.ensure_one()
+        partner = self.partner_id.sudo()
+        if not partner.active:
+            return _("The customer %s is archived.", partner.display_name)
+        if not self.partner_shipping_id.active or not self.partner_invoice_id.active:
+            return _("The delivery or invoice address of %s is missing.", self.display_name)
+        if not self.line_ids:
+            return _("Standing order %s has no products.", self.display_name)
+        for line in self.line_ids:
+            product = line.product_id.sudo()
+            if not product.active or not product.sale_ok:
+                return _("The product %s can no longer be sold.", product.display_name)
+            if product.company_id and product.company_id != self.company_id:
+                return _(
+                    "The product %(product)s belongs to another company than %(name)s.",
+                    product=product.display_name,
+                    name=self.display_name,
+                )
+        if self.pricelist_id and self.pricelist_id.currency_id != self.currency_id:
+            return _("The currency of the pricelist of %s has changed.", self.display_name)
+        return self._get_payment_error()
+
+    def _subscribe_customer(self):
+        for order in self:
+            order.message_subscribe(partner_ids=order.partner_id.ids)
+
+    def _advance_schedule(self, count, generated=True):
+        """Move past ``count`` occurrences, generated or skipped."""
+        self.ensure_one()
+        index = self.occurrence_index + count
+        vals = {
+            "occurrence_index": index,
+            "next_date": self._get_occurrence_date(index),
+        }
+        if generated:
+            vals["generated_count"] = self.generated_count + count
+        # ``super().write`` keeps the anchor: this is the schedule moving on,
+        # not someone moving it.
+        super(SaleStandingOrder, self).write(vals)
+
+    def _skip_until(self, date, reason):
+        """Skip the occurrences before ``date`` and say so in the chatter."""
+        self.ensure_one()
+        skipped = 0
+        while self._get_occurrence_date(self.occurrence_index + skipped) < date:
+            skipped += 1
+        if skipped:
+            first = self.next_date
+            self._advance_schedule(skipped, generated=False)
+            self.message_post(
+                body=_(
+                    "%(count)s order(s) from %(first)s on were not generated while the "
+                    "standing order was %(reason)s; the next order is planned on %(next)s.",
+                    count=skipped,
+                    first=first,
+                    reason=reason,
+                    next=self.next_date,
+                )
+            )
+
+    def _is_schedule_exhausted(self):
+        self.ensure_one()
+        if self.end_type == "count":
+            return self.generated_count >= self.max_occurrences
+        if self.end_type == "date":
+            return self.next_date > self.end_date
+        return False
+
+    def _close_finished(self):
+        finished = self.filtered(
+            lambda o: o.state in ("active", "paused") and o._is_schedule_exhausted()
+        )
+        finished.write({"state": "done"})
+        for order in finished:
+            order.message_post(body=_("The last order of this standing order was generated."))
+
+    def _get_due_occurrence_dates(self, until, force_next=False):
+        """Dates of the occurrences to generate now, oldest first."""
+        self.ensure_one()
+        dates = []
+        index, generated = self.occurrence_index, self.generated_count
+        while len(dates) < MAX_OCCURRENCES_PER_PASS:
+            date = self._get_occurrence_date(index)
+            if date > until and not (force_next and not dates):
+                break
+            if self.end_type == "date" and date > self.end_date:
+                break
+            if self.end_type == "count" and generated >= self.max_occurrences:
+                break
+            dates.append(date)
+            index += 1
+            generated += 1
+        return dates
+
+    def _set_exception(self, reason):
+        """Stop this standing order and tell its salesperson why."""
+        for order in self:
+            order.write({"state": "exception", "exception_reason": reason})
+            order.message_post(body=_("Standing order stopped: %s", reason))
+            order.activity_schedule(
+                "autosales_addon.mail_activity_type_standing_exception",
+                summary=_("Standing order needs attention"),
+                note=reason,
+                user_id=order.user_id.id or self.env.user.id,
+            )
+
+    def _lock_for_generation(self):
+        """Lock the rows of ``self`` or explain that a generation holds them."""
+        if not self:
+            return
+        self.flush_model()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM sale_standing_order WHERE id IN %s FOR UPDATE NOWAIT",
+                        tuple(self.ids),
+                    )
+                )
+        except psycopg2.errors.LockNotAvailable as error:
+            raise UserError(
+                _(
+                    "Orders of %s are being generated right now: try again in a moment.",
+                    ", ".join(self.mapped("display_name")),
+                )
+            ) from error
+        # Another transaction may have moved the schedule since our snapshot.
+        self.invalidate_recordset()
+
+    @api.model
+    def _get_due_domain(self, until):
+        """Domain of the standing orders with an occurrence due on or before ``until``."""
+        return [("state", "=", "active"), ("next_date", "<=", until)]
+
+    @api.model
+    def _claim_due(self, until, limit=None):
+        """Lock and return due standing orders no other transaction holds.
+
+        Rows locked by another worker are skipped, so concurrent workers share
+        the due work instead of waiting for (or duplicating) each other.
+        """
+        domain = self._get_due_domain(until)
+        if self.ids:
+            domain = expression.AND([domain, [("id", "in", self.ids)]])
+        self.env.flush_all()
+        query = self._search(domain, order="next_date, id", limit=limit)
+        self.env.cr.execute(SQL("%s FOR UPDATE SKIP LOCKED", query.select()))
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _generate_due_orders(self, until=None, limit=None):
+        """Generate every due occurrence not generated yet.
+
+        :param date until: last occurrence date to generate (default: today in
+            the company's time zone)
+        :param int limit: claim at most this many standing orders
+        :return: the generated ``sale.order`` records
+        """
+        until = until or self._get_today()
+        standing_orders = self._claim_due(until, limit=limit)
+        orders = standing_orders._generate_occurrences(until)
+        standing_orders._send_pending_payments(orders)
+        return orders
+
+    def _generate_occurrences(self, until, force_next=False):
+        """Create (and process) the orders of the due occurrences of ``self``.
+
+        ``self`` must be locked by the caller. Failures are isolated: a
+        standing order that cannot be generated goes to exception and the
+        others proceed.
+        """
+        plan = {}
+        for standing in self:
+            if error := standing._get_generation_error():
+                standing._set_exception(error)
+                continue
+            dates = standing._get_due_occurrence_dates(until, force_next=force_next)
+            if dates:
+                plan[standing] = dates
+        orders = self._create_occurrence_orders(plan)
+        for standing, dates in plan.items():
+            # Either every date of the plan has its order now, or the standing
+            # order went to exception and keeps its schedule for a retry.
+            if standing.state == "active":
+                standing._advance_schedule(len(dates))
+        self._process_generated_orders(orders)
+        self._close_finished()
+        return orders
+
+    def _create_occurrence_orders(self, plan):
+        """Create the orders of ``plan`` ({standing order: [dates]}).
+
+        One batched ``create`` for the whole plan; when it fails, each standing
+        order is retried on its own so only the faulty ones go to exception.
+        """
+        SaleOrder = self.env["sale.order"]
+        if not plan:
+            return SaleOrder
+        try:
+            with self.env.cr.savepoint():
+                orders = SaleOrder.create(
+                    [
+                        standing._prepare_order_values(date)
+                        for standing, dates in plan.items()
+                        for date in dates
+                    ]
+                )
+                orders._check_standing_order_prices()
+            return orders
+        except Exception:  # noqa: BLE001 - retried one by one below
+            _logger.info("Batch generation failed, generating standing orders one by one")
+        orders = SaleOrder
+        for standing, dates in plan.items():
+            try:
+                with self.env.cr.savepoint():
+                    created = SaleOrder.create(
+                        [standing._prepare_order_values(date) for date in dates]
+                    )
+                    created._check_standing_order_prices()
+                orders |= created
+            except psycopg2.errors.UniqueViolation:
+                orders |= standing._create_missing_occurrence_orders(dates)
+            except (UserError, ValidationError) as error:
+                standing._set_exception(str(error.args[0]))
+            except Exception as error:
+                _logger.exception("Standing order %s could not be generated", standing.name)
+                standing._set_exception(
+                    _("The order could not be generated: %s", error.__class__.__name__)
+                )
+        return orders
+
+    def _create_missing_occurrence_orders(self, dates):
+        """Another transaction generated some of ``dates`` already: create the rest."""
+        self.ensure_one()
+        existing = set(
+            self.env["sale.order"]
+            .search(
+                [
+                    ("standing_order_id", "=", self.id),
+                    ("standing_order_date", "in", dates),
+                ]
+            )
+            .mapped("standing_order_date")
+        )
+        missing = [date for date in dates if date not in existing]
+        self.message_post(
+            body=_(
+                "Orders already existed for %s; they were not generated again.",
+                ", ".join(str(date) for date in sorted(existing)),
+            )
+        )
+        if not missing:
+            return self.env["sale.order"]
+        with self.env.cr.savepoint():
+            return self.env["sale.order"].create(
+                [self._prepare_order_values(date) for date in missing]
+            )
+
+    def _prepare_order_values(self, occurrence_date):
+        """Values of the ``sale.order`` generated for ``occurrence_date``."""
+        self.ensure_one()
+        values = {
+            "partner_id": self.partner_id.id,
+            "partner_invoice_id": self.partner_invoice_id.id,
+            "partner_shipping_id": self.partner_shipping_id.id,
+            "company_id": self.company_id.id,
+            "user_id": self.user_id.id,
+            "team_id": self.team_id.id,
+            "client_order_ref": self.client_order_ref,
+            "origin": self.name,
+            "standing_order_id": self.id,
+            "standing_order_date": occurrence_date,
+            "order_line": [Command.create(line._prepare_order_line_values()) for line in self.line_ids],
+        }
+        if self.pricelist_id:
+            values["pricelist_id"] = self.pricelist_id.id
+        if self.note:
+            values["note"] = self.note
+        if self.lead_days:
+            values["commitment_date"] = fields.Datetime.add(
+                fields.Datetime.to_datetime(occurrence_date), days=self.lead_days, hours=12
+            )
+        if self.payment_mode == "pay_now":
+            values.update(require_payment=True, prepayment_percent=1.0)
+        return values
+
+    def _process_generated_orders(self, orders, retry=False):
+        """Confirm the generated ``orders`` that may be confirmed.
+
+        On-account orders are confirmed when the customer is approved and the
+        order fits in the credit limit; pay-now orders get a payment
+        transaction, charged by :meth:`_send_pending_payments`.
+        """
+        orders = orders.filtered(lambda so: so.standing_order_id.auto_confirm)
+        on_account = orders.filtered(lambda so: so.standing_order_id.payment_mode == "on_account")
+        accepted, refused = on_account._check_on_account_credit()
+        for order, reason in refused.items():
+            order.standing_order_id._set_exception(reason)
+        self._confirm_orders(accepted)
+        pay_now = orders - on_account
+        pay_now._autosales_prepare_payment(retry=retry)
+
+    def _confirm_orders(self, orders):
+        if not orders:
+            return
+        try:
+            with self.env.cr.savepoint():
+                orders.with_context(send_email=True).action_confirm()
+            return
+        except Exception:  # noqa: BLE001 - confirmed one by one below
+            _logger.info("Batch confirmation failed, confirming orders one by one")
+        for order in orders:
+            try:
+                with self.env.cr.savepoint():
+                    order.with_context(send_email=True).action_confirm()
+            except (UserError, ValidationError) as error:
+                order.standing_order_id._set_exception(
+                    _(
+                        "Order %(order)s could not be confirmed: %(error)s",
+                        order=order.name,
+                        error=error.args[0],
+                    )
+                )
+            except Exception as error:
+                _logger.exception("Order %s could not be confirmed", order.name)
+                order.standing_order_id._set_exception(
+                    _(
+                        "Order %(order)s could not be confirmed: %(error)s",
+                        order=order.name,
+                        error=error.__class__.__name__,
+                    )
+                )
+
+    def _send_pending_payments(self, orders):
+        """Charge the saved payment method of the pay-now ``orders``."""
+        orders.filtered(
+            lambda so: so.standing_order_id.payment_mode == "pay_now"
+            and so.state in ("draft", "sent")
+        )._autosales_send_payment()
+
+    # === CRON METHODS === #
+
+    @api.model
+    def _cron_generate_orders(self, until=None, batch_size=DEFAULT_BATCH_SIZE):
+        """Scheduled action: generate due orders batch by batch.
+
+        Each batch is committed on its own (outside tests) so that a crash
+        loses at most the batch in progress, which the next run completes.
+        Payments are requested after the batch that created their order is
+        committed, so a crash can never lose the record of a charge.
+        """
+        until = until or self._get_today()
+        done = 0
+        while True:
+            orders = self._with_serialization_retry(
+                lambda: self._generate_batch(until, batch_size)
+            )
+            if orders is None:
+                break
+            self._commit_progress()
+            self._send_pending_payments_committed(orders)
+            done += len(orders)
+            remaining = self.search_count(self._get_due_domain(until))
+            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+            if not remaining:
+                break
+        return done
+
+    def _generate_batch(self, until, batch_size):
+        standing_orders = self._claim_due(until, limit=batch_size)
+        if not standing_orders:
+            return None
+        return standing_orders._generate_occurrences(until)
+
+    def _send_pending_payments_committed(self, orders):
+        for order in orders:
+            self._send_pending_payments(order)
+            self._commit_progress()
+
+    @api.model
+    def _with_serialization_retry(self, func, attempts=5):
+        """Run ``func``; retry it in a new transaction on a serialization failure.
+
+        In tests (a single transaction) the error is raised as is.
+        """
+        for attempt in range(attempts):
+            try:
+                return func()
+            except (
+                psycopg2.errors.SerializationFailure,
+                psycopg2.errors.LockNotAvailable,
+                psycopg2.errors.DeadlockDetected,
+            ):
+                if odoo_module.current_test or attempt == attempts - 1:
+                    raise
+                _logger.info("Standing order generation conflicted, retrying")
+                self.env.cr.rollback()
+                self.env.invalidate_all()
+        return None
+
+    def _commit_progress(self):
+        if not odoo_module.current_test:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _cron_send_upcoming_notices(self, today=None):
+        """Tell customers a few days ahead that their next order is coming."""
+        today = today or self._get_today()
+        max_days = max(self.env["res.company"].sudo().search([]).mapped("autosales_notice_days") or [0])
+        if max_days <= 0:
+            return
+        candidates = self.search(
+            [
+                ("state", "=", "active"),
+                ("next_date", ">", today),
+                ("next_date", "<=", fields.Date.add(today, days=max_days)),
+            ]
+        )
+        to_notify = candidates.filtered(
+            lambda o: o.upcoming_notice_date != o.next_date
+            and o.company_id.autosales_notice_days > 0
+            and o.next_date <= fields.Date.add(today, days=o.company_id.autosales_notice_days)
+        )
+        template = self.env.ref("autosales_addon.mail_template_standing_order_upcoming")
+        for order in to_notify:
+            order.message_post_with_source(
+                template,
+                subtype_xmlid="mail.mt_comment",
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+            order.upcoming_notice_date = order.next_date
+        return to_notify

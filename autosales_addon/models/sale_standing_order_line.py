@@ -1,0 +1,168 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class SaleStandingOrderLine(models.Model):
+    _name = "sale.standing.order.line"
+    _description = "Standing Order Line"
+    _order = "standing_order_id, sequence, id"
+    _check_company_auto = True
+
+    standing_order_id = fields.Many2one(
+        "sale.standing.order",
+        required=True,
+        ondelete="cascade",
+        index=True,
+    )
+    company_id = fields.Many2one(related="standing_order_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="standing_order_id.currency_id")
+    sequence = fields.Integer(default=10)
+    product_id = fields.Many2one(
+        "product.product",
+        string="Product",
+        required=True,
+        check_company=True,
+        domain="[('sale_ok', '=', True)]",
+    )
+    name = fields.Text(
+        string="Description",
+        compute="_compute_name",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+    )
+    product_uom_qty = fields.Float(
+        string="Quantity",
+        digits="Product Unit of Measure",
+        default=1.0,
+        required=True,
+    )
+    product_uom_category_id = fields.Many2one(related="product_id.uom_id.category_id")
+    product_uom = fields.Many2one(
+        "uom.uom",
+        string="Unit of Measure",
+        compute="_compute_product_uom",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        domain="[('category_id', '=', product_uom_category_id)]",
+    )
+    price_unit = fields.Float(
+        string="Fixed Unit Price",
+        digits="Product Price",
+        help="Leave empty to use the pricelist price on the day each order is generated.",
+    )
+    estimated_price_unit = fields.Float(
+        string="Unit Price",
+        compute="_compute_price_subtotal",
+        digits="Product Price",
+    )
+    price_subtotal = fields.Monetary(
+        string="Subtotal",
+        compute="_compute_price_subtotal",
+        currency_field="currency_id",
+    )
+
+    # === COMPUTE METHODS === #
+
+    @api.depends("product_id")
+    def _compute_name(self):
+        for line in self:
+            if line.product_id:
+                partner = line.standing_order_id.partner_id
+                line.name = line.product_id.with_context(
+                    lang=partner.lang or self.env.lang
+                ).get_product_multiline_description_sale()
+            elif not line.name:
+                line.name = False
+
+    @api.depends("product_id")
+    def _compute_product_uom(self):
+        for line in self:
+            if not line.product_uom or line.product_id.uom_id.category_id != line.product_uom.category_id:
+                line.product_uom = line.product_id.uom_id
+
+    @api.depends(
+        "product_id",
+        "product_uom",
+        "product_uom_qty",
+        "price_unit",
+        "standing_order_id.pricelist_id",
+    )
+    def _compute_price_subtotal(self):
+        today = fields.Date.context_today(self)
+        for line in self:
+            price = line.price_unit
+            pricelist = line.standing_order_id.pricelist_id
+            if not price and line.product_id:
+                if pricelist:
+                    price = pricelist._get_product_price(
+                        line.product_id,
+                        line.product_uom_qty or 1.0,
+                        uom=line.product_uom,
+                        date=today,
+                    )
+                else:
+                    price = line.product_id.lst_price
+            line.estimated_price_unit = price
+            line.price_subtotal = price * line.product_uom_qty
+
+    # === CONSTRAINT METHODS === #
+
+    @api.constrains("product_uom_qty")
+    def _check_product_uom_qty(self):
+        for line in self:
+            if line.product_uom_qty <= 0:
+                raise ValidationError(
+                    _(
+                        "The quantity of %(product)s must be greater than zero (standing order "
+                        "%(order)s).",
+                        product=line.product_id.display_name,
+                        order=line.standing_order_id.display_name,
+                    )
+                )
+
+    @api.constrains("price_unit")
+    def _check_price_unit(self):
+        for line in self:
+            if line.price_unit < 0:
+                raise ValidationError(
+                    _("The fixed unit price of %s cannot be negative.", line.product_id.display_name)
+                )
+
+    # === BUSINESS METHODS === #
+
+    def _prepare_order_line_values(self):
+        """Values of the ``sale.order.line`` generated from this line."""
+        self.ensure_one()
+        values = {
+            "product_id": self.product_id.id,
+            "name": self.name,
+            "product_uom_qty": self.product_uom_qty,
+            "product_uom": self.product_uom.id,
+            "sequence": self.sequence,
+        }
+        if self.price_unit:
+            values["price_unit"] = self.price_unit
+        return values
+
+    # === CRUD METHODS === #
+
+    def write(self, vals):
+        if "product_uom_qty" not in vals:
+            return super().write(vals)
+        old_quantities = {line: line.product_uom_qty for line in self}
+        res = super().write(vals)
+        for line, old_quantity in old_quantities.items():
+            if line.product_uom_qty != old_quantity and line.standing_order_id.state != "draft":
+                line.standing_order_id.message_post(
+                    body=_(
+                        "Quantity of %(product)s changed from %(old)s to %(new)s.",
+                        product=line.product_id.display_name,
+                        old=old_quantity,
+                        new=line.product_uom_qty,
+                    )
+                )
+        return res

@@ -1,0 +1,2 @@
+from . import test_standing_order_schedule
+from . import test_standing_order_payment
