@@ -1,2 +1,5 @@
 from . import test_standing_order_schedule
 from . import test_standing_order_payment
+from . import test_standing_order_concurrency
+from . import test_standing_order_access
+from . import test_standing_order_notification

@@ -1,0 +1,162 @@
+import sys
+import threading
+import traceback
+from datetime import date
+from unittest.mock import patch
+
+from odoo import SUPERUSER_ID, api
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.modules import module as odoo_module
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, tagged
+from odoo.tests.common import get_db_name
+from odoo.tools import mute_logger
+
+STANDING_ORDERS = 12
+UNTIL = date(2027, 3, 1)  # three monthly occurrences each
+
+
+@tagged("post_install", "-at_install")
+class TestStandingOrderConcurrency(BaseCase):
+    """Generation by workers on separate, committed transactions.
+
+    These tests commit real data (and remove it afterwards), because two
+    workers only compete for rows another transaction can see.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            product = env["product.product"].create(
+                {"name": "Concurrency Bulb", "type": "consu", "list_price": 1.0}
+            )
+            partner = env["res.partner"].create(
+                {"name": "Concurrency Customer", "is_company": True, "on_account_allowed": True}
+            )
+            standing_orders = env["sale.standing.order"].create(
+                [
+                    {
+                        "partner_id": partner.id,
+                        "interval_number": 1,
+                        "interval_type": "month",
+                        "start_date": date(2027, 1, 1),
+                        "auto_confirm": False,
+                        "line_ids": [
+                            Command.create({"product_id": product.id, "product_uom_qty": 10})
+                        ],
+                    }
+                    for _index in range(STANDING_ORDERS)
+                ]
+            )
+            standing_orders.action_activate()
+            self.ids = {
+                "product": product.id,
+                "partner": partner.id,
+                "standing": standing_orders.ids,
+            }
+        self.addCleanup(self._remove_data)
+
+    def _remove_data(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            standing_orders = env["sale.standing.order"].browse(self.ids["standing"])
+            env["sale.order"].search([("standing_order_id", "in", standing_orders.ids)]).unlink()
+            standing_orders.write({"state": "cancelled"})
+            standing_orders.unlink()
+            env["product.product"].browse(self.ids["product"]).unlink()
+            env["res.partner"].browse(self.ids["partner"]).unlink()
+
+    def _run_workers(self, *jobs):
+        """Run each job in its own thread and cursor, all starting together."""
+        barrier = threading.Barrier(len(jobs))
+        errors = []
+
+        def worker(job, env):
+            try:
+                with env.cr:
+                    barrier.wait(timeout=30)
+                    job(env)
+            except Exception as error:  # noqa: BLE001 - reported by the test
+                errors.append(error)
+
+        # Environments are made here: the registry may be locked by the thread
+        # running the tests.
+        threads = [
+            threading.Thread(
+                target=worker,
+                args=(job, api.Environment(self.registry.cursor(), SUPERUSER_ID, {})),
+            )
+            for job in jobs
+        ]
+        # Outside of a test transaction, generation commits per batch and
+        # retries serialization failures as in production.
+        with patch.object(odoo_module, "current_test", None):
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+        if stuck := [thread for thread in threads if thread.is_alive()]:
+            frames = sys._current_frames()
+            self.fail(
+                "workers did not finish:\n"
+                + "\n".join("".join(traceback.format_stack(frames[t.ident])) for t in stuck)
+            )
+        self.assertFalse(errors, "every worker finished cleanly")
+
+    def _assert_each_occurrence_once(self):
+        with self.registry.cursor() as cr:
+            cr.execute(
+                """
+                SELECT standing_order_id, standing_order_date, count(*)
+                  FROM sale_order
+                 WHERE standing_order_id IN %s
+              GROUP BY standing_order_id, standing_order_date
+                """,
+                [tuple(self.ids["standing"])],
+            )
+            rows = cr.fetchall()
+            self.assertEqual(len(rows), STANDING_ORDERS * 3, "every occurrence was generated")
+            self.assertEqual({row[2] for row in rows}, {1}, "no occurrence was generated twice")
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            standing_orders = env["sale.standing.order"].browse(self.ids["standing"])
+            self.assertEqual(set(standing_orders.mapped("next_date")), {date(2027, 4, 1)})
+
+    def test_two_cron_workers_generate_each_occurrence_once(self):
+        def cron(env):
+            env["sale.standing.order"]._cron_generate_orders(until=UNTIL, batch_size=3)
+
+        self._run_workers(cron, cron)
+        self._assert_each_occurrence_once()
+
+    def test_direct_generation_on_two_cursors_does_not_duplicate(self):
+        def generate(env):
+            # As Odoo's RPC layer does, retry a transaction that lost a race.
+            StandingOrder = env["sale.standing.order"]
+            StandingOrder._with_serialization_retry(
+                lambda: StandingOrder._generate_due_orders(until=UNTIL)
+            )
+            env.cr.commit()
+
+        self._run_workers(generate, generate)
+        self._assert_each_occurrence_once()
+
+    def test_generate_now_refuses_while_a_worker_holds_the_standing_order(self):
+        standing_id = self.ids["standing"][0]
+        with self.registry.cursor() as cron_cr, self.registry.cursor() as user_cr:
+            cron_env = api.Environment(cron_cr, SUPERUSER_ID, {})
+            claimed = cron_env["sale.standing.order"].browse(standing_id)._claim_due(UNTIL)
+            self.assertEqual(claimed.ids, [standing_id])
+            user_env = api.Environment(user_cr, SUPERUSER_ID, {})
+            with mute_logger("odoo.sql_db"), self.assertRaisesRegex(
+                UserError, "being generated right now"
+            ):
+                user_env["sale.standing.order"].browse(standing_id).action_generate_now()
+            user_cr.rollback()
+            cron_cr.rollback()

@@ -1,0 +1,52 @@
+from datetime import date
+
+from odoo.tests import tagged
+
+from .common import AutosalesCommon
+
+
+@tagged("post_install", "-at_install")
+class TestStandingOrderNotification(AutosalesCommon):
+    def _customer_mails(self, record, subject_part):
+        return record.message_ids.filtered(
+            lambda message: subject_part in (message.subject or "")
+            and self.customer in message.partner_ids
+        )
+
+    def test_generated_order_sends_order_confirmation_with_number(self):
+        self._create_standing_order()
+        order = self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
+        confirmation = self._customer_mails(order, order.name)
+        self.assertTrue(confirmation, "the customer receives Odoo's order confirmation")
+        self.assertIn(order.name, confirmation[0].subject)
+
+    def test_validated_delivery_sends_shipping_confirmation(self):
+        self.company.stock_move_email_validation = False
+        self._create_standing_order()
+        order = self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
+        picking = order.picking_ids
+        picking.move_ids.quantity = 1000
+        picking.move_ids.picked = True
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertTrue(
+            picking.message_ids.filtered(lambda m: self.customer in m.partner_ids),
+            "the shipping confirmation reaches the customer",
+        )
+
+    def test_upcoming_order_notice_is_sent_once_per_occurrence(self):
+        standing = self._create_standing_order()
+        self.company.autosales_notice_days = 3
+        self.assertFalse(self.StandingOrder._cron_send_upcoming_notices(today=date(2026, 12, 28)))
+        notified = self.StandingOrder._cron_send_upcoming_notices(today=date(2026, 12, 29))
+        self.assertEqual(notified, standing)
+        mails = self._customer_mails(standing, "next order")
+        self.assertEqual(len(mails), 1)
+        self.assertIn("/my/standing-orders/", mails.body)
+        self.assertFalse(self.StandingOrder._cron_send_upcoming_notices(today=date(2026, 12, 30)))
+        self.assertEqual(len(self._customer_mails(standing, "next order")), 1)
+
+    def test_paused_standing_order_gets_no_upcoming_notice(self):
+        standing = self._create_standing_order()
+        standing.action_pause()
+        self.assertFalse(self.StandingOrder._cron_send_upcoming_notices(today=date(2026, 12, 30)))
