@@ -31,7 +31,9 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/autosales_demo.xml",
+    ],
     "assets": {
         "web.assets_tests": [
             "autosales_addon/static/tests/tours/**/*",

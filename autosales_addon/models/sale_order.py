@@ -253,10 +253,37 @@ class SaleOrder(models.Model):
                         _("The payment request could not be sent: %s", error)
                     )
             if transaction.state in ("authorized", "done"):
-                if not transaction.is_post_processed:
-                    transaction._post_process()
+                order._autosales_confirm_paid(transaction)
             elif transaction.state in ("cancel", "error"):
                 order._autosales_handle_payment_refusal(transaction)
+
+    def _autosales_confirm_paid(self, transaction):
+        """Confirm an order its transaction paid, then let the payment module
+        do the rest of its post-processing (invoicing when configured)."""
+        self.ensure_one()
+        if self.state in ("draft", "sent"):
+            self.action_confirm()
+            self._autosales_send_confirmation_mail()
+        if transaction.is_post_processed:
+            return
+        try:
+            with self.env.cr.savepoint():
+                transaction._post_process()
+        except Exception:  # noqa: BLE001 - Odoo's payment cron post-processes it again
+            _logger.exception("Post-processing of transaction %s failed", transaction.reference)
+
+    def _autosales_send_confirmation_mail(self):
+        """Send Odoo's order confirmation email; a mail problem never undoes
+        the confirmation, it is noted on the order instead."""
+        for order in self:
+            try:
+                with self.env.cr.savepoint():
+                    order._send_order_confirmation_mail()
+            except Exception as error:  # noqa: BLE001 - reported on the order
+                _logger.warning("Confirmation email of %s failed: %s", order.name, error)
+                order.message_post(
+                    body=_("The order confirmation email could not be sent: %s", error)
+                )
 
     def _autosales_handle_payment_refusal(self, transaction):
         """Plan the next retry of a refused payment, or give up after the last one."""

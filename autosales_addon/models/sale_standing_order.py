@@ -29,18 +29,6 @@ class SaleStandingOrder(models.Model):
     _description = "Standing Order"
     _order = "next_date, id desc"
     _check_company_auto = True
-    _sql_constraints = [
-        (
-            "interval_number_positive",
-            "CHECK(interval_number >= 1)",
-            "The interval must be at least 1.",
-        ),
-        (
-            "max_occurrences_positive",
-            "CHECK(end_type != 'count' OR max_occurrences >= 1)",
-            "The number of occurrences must be at least 1.",
-        ),
-    ]
 
     name = fields.Char(
         string="Reference",
@@ -892,31 +880,31 @@ class SaleStandingOrder(models.Model):
             return
         try:
             with self.env.cr.savepoint():
-                orders.with_context(send_email=True).action_confirm()
-            return
+                orders.action_confirm()
         except Exception:  # noqa: BLE001 - confirmed one by one below
             _logger.info("Batch confirmation failed, confirming orders one by one")
+            orders = self._confirm_orders_one_by_one(orders)
+        orders._autosales_send_confirmation_mail()
+
+    def _confirm_orders_one_by_one(self, orders):
+        """Confirm each order in its own savepoint; return those confirmed."""
+        confirmed = orders.browse()
         for order in orders:
             try:
                 with self.env.cr.savepoint():
-                    order.with_context(send_email=True).action_confirm()
-            except (UserError, ValidationError) as error:
+                    order.action_confirm()
+                confirmed |= order
+            except Exception as error:  # noqa: BLE001 - the standing order reports it
+                if not isinstance(error, UserError | ValidationError):
+                    _logger.exception("Order %s could not be confirmed", order.name)
                 order.standing_order_id._set_exception(
                     _(
                         "Order %(order)s could not be confirmed: %(error)s",
                         order=order.name,
-                        error=error.args[0],
+                        error=error.args[0] if error.args else error.__class__.__name__,
                     )
                 )
-            except Exception as error:
-                _logger.exception("Order %s could not be confirmed", order.name)
-                order.standing_order_id._set_exception(
-                    _(
-                        "Order %(order)s could not be confirmed: %(error)s",
-                        order=order.name,
-                        error=error.__class__.__name__,
-                    )
-                )
+        return confirmed
 
     def _send_pending_payments(self, orders):
         """Charge the saved payment method of the pay-now ``orders``."""

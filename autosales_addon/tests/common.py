@@ -12,6 +12,11 @@ class AutosalesCommon(TransactionCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
         cls.company = cls.env.company
+        # Standing orders already in the database (demo data) must not take
+        # part in the generations these tests run.
+        cls.env["sale.standing.order"].search([("state", "=", "active")]).write(
+            {"state": "paused"}
+        )
         cls.StandingOrder = cls.env["sale.standing.order"]
         cls.SaleOrder = cls.env["sale.order"]
         cls.salesman = cls.env["res.users"].create(

@@ -130,7 +130,8 @@ class TestStandingOrderConcurrency(BaseCase):
 
     def test_two_cron_workers_generate_each_occurrence_once(self):
         def cron(env):
-            env["sale.standing.order"]._cron_generate_orders(until=UNTIL, batch_size=3)
+            standing_orders = env["sale.standing.order"].browse(self.ids["standing"])
+            standing_orders._cron_generate_orders(until=UNTIL, batch_size=3)
 
         self._run_workers(cron, cron)
         self._assert_each_occurrence_once()
@@ -138,9 +139,9 @@ class TestStandingOrderConcurrency(BaseCase):
     def test_direct_generation_on_two_cursors_does_not_duplicate(self):
         def generate(env):
             # As Odoo's RPC layer does, retry a transaction that lost a race.
-            StandingOrder = env["sale.standing.order"]
-            StandingOrder._with_serialization_retry(
-                lambda: StandingOrder._generate_due_orders(until=UNTIL)
+            standing_orders = env["sale.standing.order"].browse(self.ids["standing"])
+            standing_orders._with_serialization_retry(
+                lambda: standing_orders._generate_due_orders(until=UNTIL)
             )
             env.cr.commit()
 

@@ -1,4 +1,7 @@
 from datetime import date
+from unittest.mock import patch
+
+from odoo.exceptions import UserError
 
 from odoo.tests import tagged
 
@@ -50,3 +53,17 @@ class TestStandingOrderNotification(AutosalesCommon):
         standing = self._create_standing_order()
         standing.action_pause()
         self.assertFalse(self.StandingOrder._cron_send_upcoming_notices(today=date(2026, 12, 30)))
+
+    def test_failing_confirmation_email_does_not_block_the_order(self):
+        standing = self._create_standing_order()
+
+        def broken_mail(orders):
+            raise UserError("Unable to find Wkhtmltopdf on this system.")
+
+        with patch.object(type(self.SaleOrder), "_send_order_confirmation_mail", broken_mail):
+            order = self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(standing.state, "active")
+        self.assertTrue(
+            any("could not be sent" in (body or "") for body in order.message_ids.mapped("body"))
+        )
