@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import float_compare, float_is_zero, format_date
 
 _logger = logging.getLogger(__name__)
 
@@ -315,7 +315,7 @@ class SaleOrder(models.Model):
                         "retried on %(date)s; the customer was sent a payment link.",
                         order=self.name,
                         reason=reason,
-                        date=retry_date,
+                        date=format_date(self.env, retry_date),
                     )
                 )
             return

@@ -8,7 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.modules import module as odoo_module
 from odoo.osv import expression
-from odoo.tools import SQL, float_compare
+from odoo.tools import SQL, format_date
 
 _logger = logging.getLogger(__name__)
 
@@ -463,8 +463,8 @@ class SaleStandingOrder(models.Model):
                 body=_(
                     "The order of %(skipped)s was skipped; the next order is planned on "
                     "%(next)s.",
-                    skipped=skipped,
-                    next=order.next_date,
+                    skipped=format_date(self.env, skipped),
+                    next=format_date(self.env, order.next_date),
                 )
             )
         self._close_finished()
@@ -525,6 +525,121 @@ class SaleStandingOrder(models.Model):
         action["domain"] = [("standing_order_id", "in", self.ids)]
         action["context"] = {"create": False}
         return action
+
+    # === CUSTOMER CHANGES (portal) === #
+
+    def _notify_change(self, body, author=None):
+        """Log a change in the chatter and notify the salesperson."""
+        self.ensure_one()
+        author = (
+            author
+            or self.env["res.partner"].browse(self.env.context.get("autosales_author_id"))
+            or self.env.user.partner_id
+        )
+        self.message_post(
+            body=body,
+            author_id=author.id,
+            partner_ids=self.user_id.partner_id.ids,
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _check_running(self):
+        self.ensure_one()
+        if self.state not in ("draft", "active", "paused", "exception"):
+            raise UserError(_("Standing order %s has ended and can no longer be changed.", self.name))
+
+    def _change_quantity(self, line, quantity):
+        """Set the quantity of ``line`` (one of this standing order's lines)."""
+        self.ensure_one()
+        self._check_running()
+        if line not in self.line_ids:
+            raise UserError(_("This product is not part of standing order %s.", self.name))
+        if quantity <= 0:
+            raise ValidationError(
+                _("The quantity of %s must be greater than zero.", line.product_id.display_name)
+            )
+        line.product_uom_qty = quantity
+
+    def _change_interval(self, interval_number, interval_type):
+        self.ensure_one()
+        self._check_running()
+        units = dict(self._fields["interval_type"].selection)
+        if interval_type not in units or not 1 <= interval_number <= 366:
+            raise ValidationError(
+                _("Choose an interval between 1 and 366 days, weeks, months or years.")
+            )
+        if (interval_number, interval_type) == (self.interval_number, self.interval_type):
+            return
+        self.write({"interval_number": interval_number, "interval_type": interval_type})
+        self._notify_change(
+            _("Interval changed to: %s.", self._get_interval_label().lower())
+        )
+
+    def _change_next_date(self, next_date):
+        self.ensure_one()
+        self._check_running()
+        if next_date < self._get_today():
+            raise ValidationError(_("The next order date cannot be in the past."))
+        if self.end_type == "date" and next_date > self.end_date:
+            raise ValidationError(
+                _(
+                    "The next order date cannot be after the end date (%s).",
+                    format_date(self.env, self.end_date),
+                )
+            )
+        if next_date == self.next_date:
+            return
+        if self.state == "draft":
+            self.start_date = next_date
+        else:
+            self.next_date = next_date
+        self._notify_change(_("Next order date changed to %s.", format_date(self.env, next_date)))
+
+    def _change_shipping_address(self, address):
+        self.ensure_one()
+        self._check_running()
+        if not address or address.commercial_partner_id != self.commercial_partner_id:
+            raise ValidationError(_("Choose one of your own delivery addresses."))
+        if address == self.partner_shipping_id:
+            return
+        self.partner_shipping_id = address
+        self._notify_change(_("Delivery address changed to %s.", address.display_name))
+
+    def _change_payment_token(self, token):
+        self.ensure_one()
+        self._check_running()
+        token = token.sudo()
+        if (
+            not token.active
+            or token.partner_id.commercial_partner_id != self.commercial_partner_id
+            or (token.company_id and token.company_id != self.company_id)
+        ):
+            raise ValidationError(_("Choose one of your own saved payment methods."))
+        self.write({"payment_mode": "pay_now", "payment_token_id": token.id})
+        self._notify_change(_("Payment method changed to %s.", token.display_name))
+
+    def _get_portal_addresses(self):
+        """Delivery addresses the customer may choose from."""
+        self.ensure_one()
+        return self.env["res.partner"].search(
+            [
+                ("id", "child_of", self.commercial_partner_id.id),
+                ("type", "in", ("delivery", "contact", "other")),
+            ]
+        )
+
+    def _get_portal_tokens(self):
+        self.ensure_one()
+        return (
+            self.env["payment.token"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "child_of", self.commercial_partner_id.id),
+                    ("company_id", "in", (False, self.company_id.id)),
+                ]
+            )
+        )
 
     # === BUSINESS METHODS === #
 
@@ -627,9 +742,9 @@ class SaleStandingOrder(models.Model):
                     "%(count)s order(s) from %(first)s on were not generated while the "
                     "standing order was %(reason)s; the next order is planned on %(next)s.",
                     count=skipped,
-                    first=first,
+                    first=format_date(self.env, first),
                     reason=reason,
-                    next=self.next_date,
+                    next=format_date(self.env, self.next_date),
                 )
             )
 
@@ -821,7 +936,7 @@ class SaleStandingOrder(models.Model):
         self.message_post(
             body=_(
                 "Orders already existed for %s; they were not generated again.",
-                ", ".join(str(date) for date in sorted(existing)),
+                ", ".join(format_date(self.env, date) for date in sorted(existing)),
             )
         )
         if not missing:

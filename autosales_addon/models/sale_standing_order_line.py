@@ -157,8 +157,8 @@ class SaleStandingOrderLine(models.Model):
         res = super().write(vals)
         for line, old_quantity in old_quantities.items():
             if line.product_uom_qty != old_quantity and line.standing_order_id.state != "draft":
-                line.standing_order_id.message_post(
-                    body=_(
+                line.standing_order_id._notify_change(
+                    _(
                         "Quantity of %(product)s changed from %(old)s to %(new)s.",
                         product=line.product_id.display_name,
                         old=old_quantity,

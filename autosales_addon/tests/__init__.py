@@ -3,3 +3,4 @@ from . import test_standing_order_payment
 from . import test_standing_order_concurrency
 from . import test_standing_order_access
 from . import test_standing_order_notification
+from . import test_portal

@@ -1,0 +1,169 @@
+import re
+from datetime import date
+
+from odoo.fields import Command
+from odoo.tests import HttpCase, tagged
+
+from .common import AutosalesCommon
+
+
+@tagged("post_install", "-at_install")
+class TestStandingOrderPortal(AutosalesCommon, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.portal_user = cls.env["res.users"].create(
+            {
+                "name": "Bea Buyer",
+                "login": "autosales_portal",
+                "password": "autosales_portal",
+                "partner_id": cls.customer_contact.id,
+                "groups_id": [Command.set(cls.env.ref("base.group_portal").ids)],
+            }
+        )
+        cls.standing = cls._create_standing_order(start_date=date(2099, 1, 1))
+        cls.foreign = cls._create_standing_order(
+            partner_id=cls.other_customer.id, start_date=date(2099, 1, 1)
+        )
+        cls.foreign_address = cls.env["res.partner"].create(
+            {"name": "Dimlight Depot", "type": "delivery", "parent_id": cls.other_customer.id}
+        )
+
+    def _page(self, url):
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        return response
+
+    def _csrf(self, response):
+        return re.search(r'name="csrf_token" value="([^"]+)"', response.text).group(1)
+
+    def _post(self, standing, operation, data, csrf=True):
+        values = dict(data)
+        if csrf:
+            page = self._page(standing.get_portal_url())
+            values["csrf_token"] = self._csrf(page)
+        return self.url_open(
+            f"/my/standing-orders/{standing.id}/{operation}", data=values, allow_redirects=True
+        )
+
+    def _flash(self, response):
+        match = re.search(r'o_standing_order_flash[^>]*>\s*([^<]+)', response.text)
+        return match and match.group(1).strip()
+
+    def test_portal_tour_pause_skip_quantity_cancel(self):
+        self.standing.line_ids.product_uom_qty = 1000
+        self.start_tour("/my", "autosales_portal_tour", login="autosales_portal")
+        self.assertEqual(self.standing.state, "cancelled")
+        self.assertEqual(self.standing.cancel_reason, "Moving to LED panels")
+        self.assertEqual(self.standing.line_ids.product_uom_qty, 1500)
+        self.assertEqual(self.standing.next_date, date(2099, 3, 1), "one occurrence skipped")
+        salesman_notes = self.standing.message_ids.filtered(
+            lambda m: self.salesman.partner_id in m.partner_ids
+        )
+        self.assertGreaterEqual(len(salesman_notes), 4, "each change notified the salesperson")
+
+    def test_list_shows_only_own_standing_orders(self):
+        self.authenticate("autosales_portal", "autosales_portal")
+        response = self._page("/my/standing-orders")
+        self.assertIn(self.standing.name, response.text)
+        self.assertNotIn(self.foreign.name, response.text)
+        home = self.url_open("/my/home")
+        self.assertIn("/my/standing-orders", home.text)
+
+    def test_other_customer_standing_order_is_not_shown_or_changed(self):
+        self.authenticate("autosales_portal", "autosales_portal")
+        response = self.url_open(f"/my/standing-orders/{self.foreign.id}")
+        self.assertNotIn(self.foreign.name, response.text)
+        own_page = self._page(self.standing.get_portal_url())
+        response = self.url_open(
+            f"/my/standing-orders/{self.foreign.id}/pause",
+            data={"csrf_token": self._csrf(own_page)},
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(self.foreign.state, "active")
+
+    def test_tampered_or_missing_token_gives_no_access(self):
+        url = f"/my/standing-orders/{self.standing.id}"
+        self.standing._portal_ensure_token()
+        response = self.url_open(f"{url}?access_token=not-the-token")
+        self.assertNotIn(self.standing.name, response.text)
+        response = self.url_open(url)
+        self.assertNotIn(self.standing.name, response.text)
+        response = self.url_open(self.standing.get_portal_url())
+        self.assertIn(self.standing.name, response.text, "the emailed link works")
+
+    def test_access_token_link_allows_changes(self):
+        response = self._post(
+            self.standing, "pause", {"access_token": self.standing.access_token}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.standing.state, "paused")
+
+    def test_missing_csrf_token_is_refused(self):
+        self.authenticate("autosales_portal", "autosales_portal")
+        response = self._post(self.standing, "pause", {"reason": "x"}, csrf=False)
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(self.standing.state, "active")
+
+    def test_get_never_changes_data(self):
+        self.authenticate("autosales_portal", "autosales_portal")
+        response = self.url_open(f"/my/standing-orders/{self.standing.id}/pause")
+        self.assertIn(response.status_code, (404, 405))
+        self.assertEqual(self.standing.state, "active")
+
+    def test_bad_input_shows_a_message_and_changes_nothing(self):
+        self.authenticate("autosales_portal", "autosales_portal")
+        line = self.standing.line_ids
+        cases = [
+            ("quantity", {"line_id": line.id, "quantity": "-5"}, "greater than zero"),
+            ("quantity", {"line_id": line.id, "quantity": "lots"}, "not valid"),
+            ("interval", {"interval_number": "2", "interval_type": "fortnight"}, "interval"),
+            ("interval", {"interval_number": "0", "interval_type": "week"}, "interval"),
+            ("next-date", {"next_date": "2001-01-01"}, "past"),
+            ("address", {"address_id": self.foreign_address.id}, "own delivery addresses"),
+            ("payment-method", {"token_id": "999999"}, "own saved payment methods"),
+        ]
+        for operation, data, message in cases:
+            with self.subTest(operation=operation, data=data):
+                response = self._post(self.standing, operation, data)
+                self.assertIn(message, self._flash(response) or "")
+        self.assertEqual(line.product_uom_qty, 1000)
+        self.assertEqual((self.standing.interval_number, self.standing.interval_type), (2, "month"))
+        self.assertEqual(self.standing.next_date, date(2099, 1, 1))
+        self.assertEqual(self.standing.partner_shipping_id, self.customer)
+
+    def test_extra_post_fields_are_ignored(self):
+        self.authenticate("autosales_portal", "autosales_portal")
+        self._post(
+            self.standing,
+            "next-date",
+            {
+                "next_date": "2099-02-15",
+                "state": "cancelled",
+                "partner_id": self.other_customer.id,
+                "company_id": 999,
+                "price_unit": 0.01,
+            },
+        )
+        self.assertEqual(self.standing.next_date, date(2099, 2, 15))
+        self.assertEqual(self.standing.state, "active")
+        self.assertEqual(self.standing.partner_id, self.customer)
+
+    def test_change_interval_and_address(self):
+        self.authenticate("autosales_portal", "autosales_portal")
+        depot = self.env["res.partner"].create(
+            {"name": "Brightlight Depot", "type": "delivery", "parent_id": self.customer.id}
+        )
+        self._post(self.standing, "interval", {"interval_number": "3", "interval_type": "week"})
+        self._post(self.standing, "address", {"address_id": depot.id})
+        self.assertEqual((self.standing.interval_number, self.standing.interval_type), (3, "week"))
+        self.assertEqual(self.standing.partner_shipping_id, depot)
+
+    def test_order_now_places_the_next_occurrence(self):
+        self.authenticate("autosales_portal", "autosales_portal")
+        response = self._post(self.standing, "order-now", {"go": "1"})
+        order = self.standing.order_ids
+        self.assertEqual(len(order), 1)
+        self.assertEqual(order.standing_order_date, date(2099, 1, 1))
+        self.assertIn(order.name, self._flash(response))
+        self.assertEqual(self.standing.next_date, date(2099, 3, 1))
