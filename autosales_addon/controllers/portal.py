@@ -222,7 +222,7 @@ class StandingOrderPortal(CustomerPortal):
 
     def _operation_interval(self, standing, post):
         standing._change_interval(int(post.get("interval_number", "")), post.get("interval_type"))
-        return _("Your standing order now repeats %s.", standing._get_interval_label().lower())
+        return _("Your standing order now repeats: %s.", standing._get_interval_label())
 
     def _operation_next_date(self, standing, post):
         next_date = fields.Date.to_date(post.get("next_date") or None)

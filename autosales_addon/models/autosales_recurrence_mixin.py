@@ -69,21 +69,24 @@ class AutosalesRecurrenceMixin(models.AbstractModel):
         )
 
     def _get_interval_label(self):
+        """Human label of the interval, e.g. "Every 2 months"."""
         self.ensure_one()
-        units = dict(self._fields["interval_type"]._description_selection(self.env))
-        if self.interval_number == 1:
-            singular = {
+        number = self.interval_number
+        if number == 1:
+            labels = {
                 "day": _("Every day"),
                 "week": _("Every week"),
                 "month": _("Every month"),
                 "year": _("Every year"),
             }
-            return singular[self.interval_type]
-        return _(
-            "Every %(number)s %(unit)s",
-            number=self.interval_number,
-            unit=units[self.interval_type].lower(),
-        )
+        else:
+            labels = {
+                "day": _("Every %s days", number),
+                "week": _("Every %s weeks", number),
+                "month": _("Every %s months", number),
+                "year": _("Every %s years", number),
+            }
+        return labels[self.interval_type]
 
     def _recurrence_anchor_values(self, anchor_date, anchor_index=None):
         """Values that re-anchor the schedule so occurrence ``anchor_index``

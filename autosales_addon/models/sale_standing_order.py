@@ -572,7 +572,7 @@ class SaleStandingOrder(models.Model):
             return
         self.write({"interval_number": interval_number, "interval_type": interval_type})
         self._notify_change(
-            _("Interval changed to: %s.", self._get_interval_label().lower())
+            _("Interval changed to: %s.", self._get_interval_label())
         )
 
     def _change_next_date(self, next_date):
