@@ -1,0 +1,17 @@
+# Development commands of the AutoSales add-on; see README.rst.
+# The work is done by the scripts in tools/.
+
+.PHONY: help run stop
+
+help:
+	@echo "make run    demo database with the add-on on http://localhost:8069 (admin/admin)"
+	@echo "make stop   stop the private PostgreSQL cluster of make run"
+
+run:
+	@bash tools/run.sh
+
+stop:
+	@bash tools/run.sh stop
+
+
+
