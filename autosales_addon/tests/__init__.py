@@ -1,0 +1,2 @@
+from . import test_smoke
+from . import test_smoke_tour
