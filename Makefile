@@ -1,11 +1,12 @@
 # Development commands of the AutoSales add-on; see README.rst.
 # The work is done by the scripts in tools/.
 
-.PHONY: help run stop
+.PHONY: help run stop test
 
 help:
 	@echo "make run    demo database with the add-on on http://localhost:8069 (admin/admin)"
 	@echo "make stop   stop the private PostgreSQL cluster of make run"
+	@echo "make test   the add-on's tests, browser tours included, on a throwaway database"
 
 run:
 	@bash tools/run.sh
@@ -13,5 +14,5 @@ run:
 stop:
 	@bash tools/run.sh stop
 
-
-
+test:
+	@bash tools/test.sh
