@@ -1,12 +1,13 @@
 # Development commands of the AutoSales add-on; see README.rst.
 # The work is done by the scripts in tools/.
 
-.PHONY: help run stop test
+.PHONY: help run stop test bench
 
 help:
 	@echo "make run    demo database with the add-on on http://localhost:8069 (admin/admin)"
 	@echo "make stop   stop the private PostgreSQL cluster of make run"
 	@echo "make test   the add-on's tests, browser tours included, on a throwaway database"
+	@echo "make bench  every bench/*.py script against a fresh database"
 
 run:
 	@bash tools/run.sh
@@ -16,3 +17,6 @@ stop:
 
 test:
 	@bash tools/test.sh
+
+bench:
+	@bash tools/bench.sh
