@@ -47,7 +47,7 @@ pip_install() {
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     say "installing Python packages: ${missing[*]}"
-    "$PYTHON" -m pip install -q "${missing[@]}" \
+    PIP_ROOT_USER_ACTION=ignore "$PYTHON" -m pip install -q "${missing[@]}" \
         || die "could not install ${missing[*]}; install them with:
     $PYTHON -m pip install ${missing[*]}"
 }
