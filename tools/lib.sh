@@ -165,6 +165,30 @@ pg_stop() {
 
 # === ODOO === #
 
+# run_killable COMMAND...: run COMMAND in the background and wait for it.
+# Odoo catches the first Ctrl-C while it installs modules and goes on, and
+# bash would wait for it; this way a trap can stop it at once (kill_child).
+run_killable() {
+    local rc=0
+    "$@" &
+    CHILD_PID=$!
+    wait "$CHILD_PID" || rc=$?
+    CHILD_PID=
+    return "$rc"
+}
+
+kill_child() {
+    local pid=${CHILD_PID:-} i
+    [ -n "$pid" ] || return 0
+    CHILD_PID=
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for i in $(seq 50); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
 odoo_default_addons_path() {
     "$PYTHON" - <<'EOF'
 from odoo.tools import config
@@ -215,7 +239,7 @@ odoo_install() {
     local conf=$1 db=$2 log=$3 modules=$4 start=$SECONDS
     shift 4
     say "installing $modules into database $db"
-    if ! "$PYTHON" -m odoo --config "$conf" --database "$db" --init "$modules" \
+    if ! run_killable "$PYTHON" -m odoo --config "$conf" --database "$db" --init "$modules" \
         --stop-after-init --logfile "$log" --log-level info "$@"; then
         grep -E ' (ERROR|CRITICAL) ' -A 20 "$log" | tail -n 60 >&2 || tail -n 40 "$log" >&2
         die "installing $modules failed (log: $log)"

@@ -50,12 +50,15 @@ if [ "$(odoo_module_state "$RUN/odoo.conf" "$MODULE")" = installed ]; then
     set -- --update "$MODULE"
 else
     # Also resumes a first run that was interrupted.
+    trap 'kill_child; exit 130' INT
+    trap 'kill_child; exit 143' TERM
     odoo_install "$RUN/odoo.conf" "$DB" "$RUN/install.log" "$MODULE,payment_demo"
     "$PYTHON" -m odoo shell --config "$RUN/odoo.conf" --no-http --log-level warn \
         >/dev/null <<'EOF'
 env.ref("base.user_admin").password = "admin"
 env.cr.commit()
 EOF
+    trap - INT TERM
     set --
 fi
 say "serving http://localhost:$HTTP_PORT (login admin, password admin); Ctrl-C to stop"

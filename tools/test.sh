@@ -23,6 +23,7 @@ unset PGHOST PGHOSTADDR PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/autosales-test.XXXXXX")
 chmod 711 "$TMP"
 cleanup() {
+    kill_child
     pg_stop "$TMP/pg/data" || true
     rm -rf "$TMP"
 }
