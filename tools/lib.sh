@@ -89,10 +89,16 @@ ensure_postgres() {
 
 pg_as_owner() {
     if is_root; then
-        runuser -u postgres -- "$@"
+        # From /: the postgres user may not enter the current directory.
+        (cd / && runuser -u postgres -- "$@")
     else
         "$@"
     fi
+}
+
+# pg_can_reach DIR: whether the cluster owner may enter DIR.
+pg_can_reach() {
+    ! is_root || runuser -u postgres -- test -x "$1" 2>/dev/null
 }
 
 # pg_prepare_dir DIR: create DIR for the cluster owner, or explain why the

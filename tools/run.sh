@@ -5,7 +5,8 @@
 # private PostgreSQL cluster.
 #
 # The database lives in a private cluster in .run/ (unix socket only, port
-# 54329), unless PGHOST, PGPORT, PGUSER or PGPASSWORD name a server to use.
+# 54329; see pg_home), unless PGHOST, PGPORT, PGUSER or PGPASSWORD name a
+# server to use.
 set -euo pipefail
 # shellcheck source=tools/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -15,17 +16,28 @@ HTTP_PORT=${AUTOSALES_HTTP_PORT:-8069}
 PG_PORT=54329
 RUN=$ROOT/.run
 
+# Directory of the cluster: .run/, unless the postgres user cannot reach it
+# (a checkout under /root, say), then one named after the checkout.
+pg_home() {
+    if pg_can_reach "$ROOT"; then
+        echo "$RUN"
+    else
+        echo "/var/tmp/autosales-pg-$(printf %s "$ROOT" | md5sum | cut -c1-12)"
+    fi
+}
+
 use_pg_env() {
     [ -n "${PGHOST:-}${PGPORT:-}${PGUSER:-}${PGPASSWORD:-}" ]
 }
 
 if [ "${1:-}" = stop ]; then
-    if [ -f "$RUN/pgdata/PG_VERSION" ] && pg_running "$RUN/pgdata"; then
+    PG_HOME=$(pg_home)
+    if [ -f "$PG_HOME/pgdata/PG_VERSION" ] && pg_running "$PG_HOME/pgdata"; then
         ensure_postgres
-        pg_stop "$RUN/pgdata"
-        say "PostgreSQL cluster in $RUN/pgdata stopped"
+        pg_stop "$PG_HOME/pgdata"
+        say "PostgreSQL cluster in $PG_HOME/pgdata stopped"
     else
-        say "PostgreSQL cluster in $RUN/pgdata is not running"
+        say "PostgreSQL cluster in $PG_HOME/pgdata is not running"
     fi
     exit 0
 fi
@@ -37,7 +49,9 @@ if use_pg_env; then
     DB_HOST=${PGHOST:-} DB_PORT=${PGPORT:-} DB_USER=${PGUSER:-} DB_PASSWORD=${PGPASSWORD:-}
 else
     ensure_postgres
-    pg_start "$RUN/pgdata" "$RUN" "$PG_PORT"
+    PG_HOME=$(pg_home)
+    [ "$PG_HOME" = "$RUN" ] || say "the postgres user cannot reach $ROOT: cluster in $PG_HOME"
+    pg_start "$PG_HOME/pgdata" "$PG_HOME" "$PG_PORT"
 fi
 write_odoo_conf "$RUN/odoo.conf" \
     "db_name = $DB" \
