@@ -4,6 +4,7 @@
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PYTHON=${PYTHON:-python3}
+# shellcheck disable=SC2034  # used by the scripts that source this file
 MODULE=autosales_addon
 # Owner role of the private clusters. Odoo refuses to connect as "postgres".
 PG_ROLE=odoo
@@ -69,7 +70,7 @@ pg_bindir() {
         dirname "$(readlink -f "$(command -v initdb)")"
         return 0
     fi
-    for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    for dir in $(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V -r); do
         [ -x "$dir/initdb" ] && { echo "$dir"; return 0; }
     done
     return 1
@@ -184,11 +185,11 @@ run_killable() {
 }
 
 kill_child() {
-    local pid=${CHILD_PID:-} i
+    local pid=${CHILD_PID:-}
     [ -n "$pid" ] || return 0
     CHILD_PID=
     kill -TERM "$pid" 2>/dev/null || return 0
-    for i in $(seq 50); do
+    for _ in $(seq 50); do
         kill -0 "$pid" 2>/dev/null || return 0
         sleep 0.1
     done
