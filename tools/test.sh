@@ -14,7 +14,7 @@ HTTP_PORT=8169
 OUT=$ROOT/.run/test
 
 require_odoo
-pip_install pytest_odoo:pytest-odoo websocket:websocket-client
+pip_install pytest_odoo:pytest-odoo==2.3.0 websocket:websocket-client
 ensure_chromium
 ensure_postgres
 # Only the throwaway cluster: never a server named by the environment.
