@@ -1,0 +1,26 @@
+# Development commands of the AutoSales add-on; see README.rst.
+# The work is done by the scripts in tools/.
+
+.PHONY: help run stop test bench lint
+
+help:
+	@echo "make run    demo database with the add-on on http://localhost:8069 (admin/admin)"
+	@echo "make stop   stop the private PostgreSQL cluster of make run"
+	@echo "make test   the add-on's tests, browser tours included, on a throwaway database"
+	@echo "make bench  every bench/*.py script against a fresh database"
+	@echo "make lint   ruff, pylint-odoo and the OCA checks"
+
+run:
+	@bash tools/run.sh
+
+stop:
+	@bash tools/run.sh stop
+
+test:
+	@bash tools/test.sh
+
+bench:
+	@bash tools/bench.sh
+
+lint:
+	@bash tools/lint.sh

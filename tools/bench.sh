@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# make bench: run every bench/*.py in turn, each against a fresh database
+# with the add-on installed (no demo data), on a throwaway PostgreSQL
+# cluster. A script finds its database through ODOO_RC, the path of an Odoo
+# config file whose db_name is that database (see bench/README.rst).
+set -euo pipefail
+# shellcheck source=tools/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+TEMPLATE=autosales_bench_template
+DB=autosales_bench
+PG_PORT=54349
+OUT=$ROOT/.run/bench
+
+shopt -s nullglob
+scripts=("$ROOT"/bench/*.py)
+if [ ${#scripts[@]} -eq 0 ]; then
+    say "no benchmark script in bench/"
+    exit 0
+fi
+
+require_odoo
+ensure_postgres
+unset PGHOST PGHOSTADDR PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/autosales-bench.XXXXXX")
+chmod 711 "$TMP"
+cleanup() {
+    kill_child
+    pg_stop "$TMP/pg/data" || true
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+pg_start "$TMP/pg/data" "$TMP/pg" "$PG_PORT"
+conf_for() {
+    write_odoo_conf "$TMP/$1.conf" \
+        "db_name = $1" \
+        "dbfilter = ^$1\$" \
+        "data_dir = $TMP/data" \
+        "without_demo = all" \
+        "max_cron_threads = 0" \
+        "logfile = $OUT/odoo.log"
+}
+conf_for "$TEMPLATE"
+conf_for "$DB"
+odoo_install "$TMP/$TEMPLATE.conf" "$TEMPLATE" "$OUT/install.log" "$MODULE" \
+    --without-demo=all
+
+psql_admin() {
+    PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -q -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d postgres \
+        -v ON_ERROR_STOP=1 -c "$1"
+}
+
+failed=0
+for script in "${scripts[@]}"; do
+    psql_admin "DROP DATABASE IF EXISTS $DB"
+    psql_admin "CREATE DATABASE $DB TEMPLATE $TEMPLATE"
+    rm -rf "$TMP/data/filestore/$DB"
+    if [ -d "$TMP/data/filestore/$TEMPLATE" ]; then
+        cp -a "$TMP/data/filestore/$TEMPLATE" "$TMP/data/filestore/$DB"
+    fi
+    say "bench/$(basename "$script")"
+    ODOO_RC=$TMP/$DB.conf "$PYTHON" "$script" || { failed=1; say "failed: $script"; }
+done
+[ $failed -eq 0 ] || die "some benchmarks failed (Odoo log: $OUT/odoo.log)"

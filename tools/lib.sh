@@ -1,0 +1,259 @@
+# shellcheck shell=bash
+# Helpers sourced by the tools/*.sh scripts: prerequisites (Odoo, Debian and
+# Python packages), a private PostgreSQL cluster and Odoo config files.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PYTHON=${PYTHON:-python3}
+# shellcheck disable=SC2034  # used by the scripts that source this file
+MODULE=autosales_addon
+# Owner role of the private clusters. Odoo refuses to connect as "postgres".
+PG_ROLE=odoo
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# === PREREQUISITES === #
+
+require_odoo() {
+    if ! "$PYTHON" -c 'import odoo.cli' >/dev/null 2>&1; then
+        die "\`$PYTHON -c 'import odoo.cli'\` failed: this add-on needs Odoo 18.0
+       installed for $PYTHON, with its requirements.
+       See \"Prerequisites\" in $ROOT/README.rst."
+    fi
+    local major
+    major=$("$PYTHON" -c 'import odoo.release as r; print(r.version_info[0])' 2>/dev/null)
+    [ "$major" = 18 ] || die "$PYTHON imports Odoo $major, this add-on needs Odoo 18.0.
+       See \"Prerequisites\" in $ROOT/README.rst."
+}
+
+# apt_install PACKAGE...: install Debian packages as root, otherwise print
+# the command to run and stop.
+apt_install() {
+    if ! is_root; then
+        die "missing Debian packages: $*; install them with:
+    sudo apt-get install -y $*"
+    fi
+    say "installing Debian packages: $*"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# pip_install MODULE:PACKAGE...: pip-install the packages whose module does
+# not import.
+pip_install() {
+    local spec missing=()
+    for spec in "$@"; do
+        "$PYTHON" -c "import ${spec%%:*}" >/dev/null 2>&1 || missing+=("${spec#*:}")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    say "installing Python packages: ${missing[*]}"
+    PIP_ROOT_USER_ACTION=ignore "$PYTHON" -m pip install -q "${missing[@]}" \
+        || die "could not install ${missing[*]}; install them with:
+    $PYTHON -m pip install ${missing[*]}"
+}
+
+ensure_chromium() {
+    local browser
+    for browser in google-chrome chromium chromium-browser google-chrome-stable; do
+        command -v "$browser" >/dev/null && return 0
+    done
+    apt_install chromium
+}
+
+# Newest PostgreSQL server binaries: PATH first, then Debian's layout.
+pg_bindir() {
+    local dir
+    if command -v initdb >/dev/null; then
+        # Resolved: a symlink such as /usr/local/bin/initdb has no pg_ctl
+        # or pg_isready beside it.
+        dirname "$(readlink -f "$(command -v initdb)")"
+        return 0
+    fi
+    for dir in $(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V -r); do
+        [ -x "$dir/initdb" ] && { echo "$dir"; return 0; }
+    done
+    return 1
+}
+
+ensure_postgres() {
+    PG_BIN=$(pg_bindir) || { apt_install postgresql; PG_BIN=$(pg_bindir); } \
+        || die "PostgreSQL server binaries (initdb) not found"
+    local major
+    major=$("$PG_BIN/postgres" --version | sed -E 's/[^0-9]*([0-9]+).*/\1/')
+    [ "$major" -ge 13 ] || die "PostgreSQL $major found in $PG_BIN, 13 or newer is needed"
+}
+
+# === PRIVATE POSTGRESQL CLUSTER === #
+# PostgreSQL refuses to run as root: then the cluster belongs to, and runs
+# as, the "postgres" system user (created by Debian's postgresql package).
+
+pg_as_owner() {
+    if is_root; then
+        # From /: the postgres user may not enter the current directory.
+        (cd / && runuser -u postgres -- "$@")
+    else
+        "$@"
+    fi
+}
+
+# pg_can_reach DIR: whether the cluster owner may enter DIR.
+pg_can_reach() {
+    ! is_root || runuser -u postgres -- test -x "$1" 2>/dev/null
+}
+
+# pg_prepare_dir DIR: create DIR for the cluster owner, or explain why the
+# owner cannot use it.
+pg_prepare_dir() {
+    mkdir -p "$1"
+    if is_root; then
+        chown postgres: "$1"
+        runuser -u postgres -- test -w "$1" -a -x "$1" \
+            || die "the postgres user cannot reach $1; a parent directory is not
+       accessible to it (see \`namei -l $1\`)"
+    fi
+}
+
+# A lock file whose PID is no running postgres process is left over from a
+# killed server (or a reboot) and would stop the next start.
+pg_clear_stale_lock() {
+    local lock=$1 pid
+    [ -f "$lock" ] || return 0
+    pid=$(head -n 1 "$lock")
+    if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = postgres ]; then
+        return 0
+    fi
+    say "removing stale lock file $lock"
+    rm -f "$lock"
+}
+
+# pg_start DATADIR SOCKDIR PORT [SETTING...]: create the cluster on first
+# use, then start it unless it runs already. Only a unix socket in SOCKDIR
+# is opened (no TCP), so clusters in different checkouts never clash.
+pg_start() {
+    local data=$1 sock=$2 port=$3 setting
+    shift 3
+    DB_HOST=$sock DB_PORT=$port DB_USER=$PG_ROLE DB_PASSWORD=
+    pg_prepare_dir "$sock"
+    if [ ! -f "$data/PG_VERSION" ]; then
+        say "creating PostgreSQL cluster in $data"
+        pg_prepare_dir "$data"
+        pg_as_owner "$PG_BIN/initdb" -D "$data" -U "$PG_ROLE" -A trust -E UTF8 \
+            --no-locale >"$sock/initdb.log" 2>&1 \
+            || { cat "$sock/initdb.log" >&2; die "initdb failed"; }
+        {
+            echo "# private cluster of $ROOT"
+            echo "listen_addresses = ''"
+            echo "port = $port"
+            echo "unix_socket_directories = '$sock'"
+            for setting in "$@"; do echo "$setting"; done
+        } >>"$data/postgresql.conf"
+    fi
+    pg_clear_stale_lock "$data/postmaster.pid"
+    pg_clear_stale_lock "$sock/.s.PGSQL.$port.lock"
+    if "$PG_BIN/pg_isready" -q -h "$sock" -p "$port"; then
+        return 0
+    fi
+    pg_as_owner "$PG_BIN/pg_ctl" -D "$data" -l "$sock/postgresql.log" -w -t 60 \
+        start >/dev/null \
+        || { tail -n 20 "$sock/postgresql.log" >&2; die "PostgreSQL did not start"; }
+}
+
+pg_running() {
+    pg_clear_stale_lock "$1/postmaster.pid"
+    [ -f "$1/postmaster.pid" ]
+}
+
+pg_stop() {
+    local data=$1
+    pg_running "$data" || return 0
+    pg_as_owner "$PG_BIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+}
+
+# === ODOO === #
+
+# run_killable COMMAND...: run COMMAND in the background and wait for it.
+# Odoo catches the first Ctrl-C while it installs modules and goes on, and
+# bash would wait for it; this way a trap can stop it at once (kill_child).
+run_killable() {
+    local rc=0
+    "$@" &
+    CHILD_PID=$!
+    wait "$CHILD_PID" || rc=$?
+    CHILD_PID=
+    return "$rc"
+}
+
+kill_child() {
+    local pid=${CHILD_PID:-}
+    [ -n "$pid" ] || return 0
+    CHILD_PID=
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for _ in $(seq 50); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+odoo_default_addons_path() {
+    "$PYTHON" - <<'EOF'
+from odoo.tools import config
+
+config.parse_config(["--config", "/dev/null"])
+print(config["addons_path"])
+EOF
+}
+
+# write_odoo_conf FILE [KEY = VALUE...]: Odoo config file for the add-on
+# and the database server in DB_HOST/DB_PORT/DB_USER/DB_PASSWORD.
+write_odoo_conf() {
+    local file=$1 line
+    shift
+    {
+        echo "[options]"
+        echo "addons_path = $ROOT,$(odoo_default_addons_path)"
+        echo "db_host = ${DB_HOST:-False}"
+        echo "db_port = ${DB_PORT:-False}"
+        echo "db_user = ${DB_USER:-False}"
+        echo "db_password = ${DB_PASSWORD:-False}"
+        echo "list_db = False"
+        for line in "$@"; do echo "$line"; done
+    } >"$file"
+}
+
+# odoo_module_state CONF MODULE: state of MODULE in the config's database,
+# empty when the database or the module does not exist.
+odoo_module_state() {
+    "$PYTHON" - "$@" <<'EOF' 2>/dev/null || true
+import sys
+
+from odoo import sql_db
+from odoo.tools import config
+
+config.parse_config(["--config", sys.argv[1]])
+with sql_db.db_connect(config["db_name"]).cursor() as cr:
+    cr.execute("SELECT state FROM ir_module_module WHERE name = %s", [sys.argv[2]])
+    row = cr.fetchone()
+    print(row[0] if row else "")
+EOF
+}
+
+# odoo_install CONF DB LOG MODULES [OPTION...]: install MODULES into a new
+# database DB; any ERROR in the log fails it, since Odoo may log a broken
+# view or data file and still exit 0.
+odoo_install() {
+    local conf=$1 db=$2 log=$3 modules=$4 start=$SECONDS
+    shift 4
+    say "installing $modules into database $db"
+    if ! run_killable "$PYTHON" -m odoo --config "$conf" --database "$db" --init "$modules" \
+        --stop-after-init --logfile "$log" --log-level info "$@"; then
+        grep -E ' (ERROR|CRITICAL) ' -A 20 "$log" | tail -n 60 >&2 || tail -n 40 "$log" >&2
+        die "installing $modules failed (log: $log)"
+    fi
+    if grep -qE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$log"; then
+        grep -E ' (ERROR|CRITICAL) ' -A 20 "$log" | tail -n 60 >&2
+        die "errors were logged while installing $modules (log: $log)"
+    fi
+    say "installed in $((SECONDS - start)) s"
+}

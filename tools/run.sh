@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# make run: serve a demo database with the add-on on http://localhost:8069.
+# The first run creates the database (demo data, admin/admin); later runs
+# reuse it and upgrade the add-on. `tools/run.sh stop` (make stop) stops the
+# private PostgreSQL cluster.
+#
+# The database lives in a private cluster in .run/ (unix socket only, port
+# 54329; see pg_home), unless PGHOST, PGPORT, PGUSER or PGPASSWORD name a
+# server to use.
+set -euo pipefail
+# shellcheck source=tools/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+DB=${AUTOSALES_DB:-autosales_demo}
+HTTP_PORT=${AUTOSALES_HTTP_PORT:-8069}
+PG_PORT=54329
+RUN=$ROOT/.run
+
+# Directory of the cluster: .run/, unless the postgres user cannot reach it
+# (a checkout under /root, say), then one named after the checkout.
+pg_home() {
+    if pg_can_reach "$ROOT"; then
+        echo "$RUN"
+    else
+        echo "/var/tmp/autosales-pg-$(printf %s "$ROOT" | md5sum | cut -c1-12)"
+    fi
+}
+
+use_pg_env() {
+    [ -n "${PGHOST:-}${PGPORT:-}${PGUSER:-}${PGPASSWORD:-}" ]
+}
+
+if [ "${1:-}" = stop ]; then
+    PG_HOME=$(pg_home)
+    if [ -f "$PG_HOME/pgdata/PG_VERSION" ] && pg_running "$PG_HOME/pgdata"; then
+        ensure_postgres
+        pg_stop "$PG_HOME/pgdata"
+        say "PostgreSQL cluster in $PG_HOME/pgdata stopped"
+    else
+        say "PostgreSQL cluster in $PG_HOME/pgdata is not running"
+    fi
+    exit 0
+fi
+
+require_odoo
+mkdir -p "$RUN"
+if use_pg_env; then
+    say "using the PostgreSQL server named by the PG* variables"
+    DB_HOST=${PGHOST:-} DB_PORT=${PGPORT:-} DB_USER=${PGUSER:-} DB_PASSWORD=${PGPASSWORD:-}
+else
+    ensure_postgres
+    PG_HOME=$(pg_home)
+    [ "$PG_HOME" = "$RUN" ] || say "the postgres user cannot reach $ROOT: cluster in $PG_HOME"
+    pg_start "$PG_HOME/pgdata" "$PG_HOME" "$PG_PORT"
+fi
+write_odoo_conf "$RUN/odoo.conf" \
+    "db_name = $DB" \
+    "dbfilter = ^$DB\$" \
+    "data_dir = $RUN/data" \
+    "http_port = $HTTP_PORT"
+
+if [ "$(odoo_module_state "$RUN/odoo.conf" "$MODULE")" = installed ]; then
+    say "reusing database $DB, upgrading $MODULE"
+    set -- --update "$MODULE"
+else
+    # Also resumes a first run that was interrupted.
+    trap 'kill_child; exit 130' INT
+    trap 'kill_child; exit 143' TERM
+    odoo_install "$RUN/odoo.conf" "$DB" "$RUN/install.log" "$MODULE,payment_demo"
+    "$PYTHON" -m odoo shell --config "$RUN/odoo.conf" --no-http --log-level warn \
+        >/dev/null <<'EOF'
+env.ref("base.user_admin").password = "admin"
+env.cr.commit()
+EOF
+    trap - INT TERM
+    set --
+fi
+say "serving http://localhost:$HTTP_PORT (login admin, password admin); Ctrl-C to stop"
+exec "$PYTHON" -m odoo --config "$RUN/odoo.conf" "$@"

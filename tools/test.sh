@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# make test: a throwaway PostgreSQL cluster and a fresh database with the
+# add-on installed, then the add-on's tests with pytest-odoo, browser tours
+# included. The cluster is removed on exit, whatever happens.
+set -euo pipefail
+# shellcheck source=tools/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+DB=autosales_test
+PG_PORT=54339
+# Not 8069, so that tests never clash with a running `make run`.
+# (pytest-odoo binds its own free port for the HttpCase server anyway.)
+HTTP_PORT=8169
+OUT=$ROOT/.run/test
+
+require_odoo
+pip_install pytest_odoo:pytest-odoo==2.3.0 websocket:websocket-client
+ensure_chromium
+ensure_postgres
+# Only the throwaway cluster: never a server named by the environment.
+unset PGHOST PGHOSTADDR PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/autosales-test.XXXXXX")
+chmod 711 "$TMP"
+cleanup() {
+    kill_child
+    pg_stop "$TMP/pg/data" || true
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+# Durability is useless for a database that lives a few minutes.
+pg_start "$TMP/pg/data" "$TMP/pg" "$PG_PORT" \
+    "fsync = off" "synchronous_commit = off" "full_page_writes = off"
+write_odoo_conf "$TMP/odoo.conf" \
+    "db_name = $DB" \
+    "dbfilter = ^$DB\$" \
+    "data_dir = $TMP/data" \
+    "http_interface = 127.0.0.1" \
+    "http_port = $HTTP_PORT" \
+    "without_demo = all" \
+    "screenshots = $OUT" \
+    "max_cron_threads = 0"
+
+odoo_install "$TMP/odoo.conf" "$DB" "$OUT/install.log" "$MODULE,payment_demo" \
+    --without-demo=all
+
+say "running the tests (Odoo log: $OUT/odoo.log)"
+cd "$ROOT"
+rc=0
+"$PYTHON" -m pytest "$MODULE/tests" --rootdir "$ROOT" -p no:cacheprovider \
+    --odoo-config "$TMP/odoo.conf" --odoo-database "$DB" --odoo-http \
+    --odoo-log-level info --odoo-extra "logfile=$OUT/odoo.log" || rc=$?
+
+case $rc in
+    0) ;;
+    5) die "pytest collected no test" ;;
+    *) die "tests failed (pytest exit code $rc; Odoo log and screenshots in $OUT)" ;;
+esac
