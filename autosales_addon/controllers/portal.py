@@ -1,4 +1,4 @@
-from odoo import _, fields, http
+from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
 from odoo.tools import format_date
@@ -29,20 +29,29 @@ class StandingOrderPortal(CustomerPortal):
 
     def _get_standing_order_sortings(self):
         return {
-            "next_date": {"label": _("Next Order"), "order": "next_date asc, id desc"},
-            "name": {"label": _("Reference"), "order": "name desc"},
-            "state": {"label": _("Status"), "order": "state, next_date"},
+            "next_date": {
+                "label": request.env._("Next Order"),
+                "order": "next_date asc, id desc",
+            },
+            "name": {"label": request.env._("Reference"), "order": "name desc"},
+            "state": {"label": request.env._("Status"), "order": "state, next_date"},
         }
 
     def _get_standing_order_filters(self):
         return {
-            "all": {"label": _("All"), "domain": []},
+            "all": {"label": request.env._("All"), "domain": []},
             "running": {
-                "label": _("Running"),
+                "label": request.env._("Running"),
                 "domain": [("state", "in", ("active", "exception"))],
             },
-            "paused": {"label": _("Paused"), "domain": [("state", "=", "paused")]},
-            "ended": {"label": _("Ended"), "domain": [("state", "in", ("done", "cancelled"))]},
+            "paused": {
+                "label": request.env._("Paused"),
+                "domain": [("state", "=", "paused")],
+            },
+            "ended": {
+                "label": request.env._("Ended"),
+                "domain": [("state", "in", ("done", "cancelled"))],
+            },
         }
 
     def _flash(self, message, level="success"):
@@ -94,7 +103,9 @@ class StandingOrderPortal(CustomerPortal):
         )
         return request.render("autosales_addon.portal_my_standing_orders", values)
 
-    @http.route(["/my/standing-orders/<int:order_id>"], type="http", auth="public", website=True)
+    @http.route(
+        ["/my/standing-orders/<int:order_id>"], type="http", auth="public", website=True
+    )
     def portal_standing_order_page(self, order_id, access_token=None, **kw):
         try:
             standing_sudo = self._document_check_access(
@@ -111,9 +122,9 @@ class StandingOrderPortal(CustomerPortal):
                 "flash": request.session.pop(FLASH_KEY, None),
                 "addresses": standing_sudo._get_portal_addresses(),
                 "tokens": standing_sudo._get_portal_tokens(),
-                "interval_types": standing_sudo._fields["interval_type"]._description_selection(
-                    request.env
-                ),
+                "interval_types": standing_sudo._fields[
+                    "interval_type"
+                ]._description_selection(request.env),
                 "today": standing_sudo._get_today(),
                 "past_orders": standing_sudo.order_ids.sorted(
                     "standing_order_date", reverse=True
@@ -131,7 +142,9 @@ class StandingOrderPortal(CustomerPortal):
         methods=["POST"],
         website=True,
     )
-    def portal_standing_order_operation(self, order_id, operation, access_token=None, **post):
+    def portal_standing_order_operation(
+        self, order_id, operation, access_token=None, **post
+    ):
         try:
             standing_sudo = self._document_check_access(
                 "sale.standing.order", order_id, access_token=access_token
@@ -153,7 +166,7 @@ class StandingOrderPortal(CustomerPortal):
         except (UserError, ValidationError) as error:
             self._flash(error.args[0], "danger")
         except ValueError:
-            self._flash(_("That value is not valid."), "danger")
+            self._flash(request.env._("That value is not valid."), "danger")
         else:
             self._flash(message)
         return request.redirect(standing_sudo.get_portal_url())
@@ -181,62 +194,114 @@ class StandingOrderPortal(CustomerPortal):
 
     def _operation_pause(self, standing, post):
         standing.action_pause()
-        standing._notify_change(_("The customer paused the standing order."))
-        return _("Your standing order is paused: no order will be placed until you resume it.")
+        standing._notify_change(
+            request.env._("The customer paused the standing order.")
+        )
+        return request.env._(
+            "Your standing order is paused: no order will be placed until you resume "
+            "it."
+        )
 
     def _operation_resume(self, standing, post):
         if standing.state != "paused":
-            raise UserError(_("Only a paused standing order can be resumed."))
+            raise UserError(
+                request.env._("Only a paused standing order can be resumed.")
+            )
         standing.action_resume()
-        standing._notify_change(_("The customer resumed the standing order."))
-        return _("Your standing order runs again; the next order is planned on %s.", format_date(request.env, standing.next_date))
+        standing._notify_change(
+            request.env._("The customer resumed the standing order.")
+        )
+        return request.env._(
+            "Your standing order runs again; the next order is planned on %s.",
+            format_date(request.env, standing.next_date),
+        )
 
     def _operation_skip(self, standing, post):
         skipped = standing.next_date
         standing.action_skip_next()
-        standing._notify_change(_("The customer skipped the order of %s.", format_date(request.env, skipped)))
-        return _("The order of %(skipped)s is skipped; the next one is planned on %(next)s.",
-                 skipped=skipped, next=format_date(request.env, standing.next_date))
+        standing._notify_change(
+            request.env._(
+                "The customer skipped the order of %s.",
+                format_date(request.env, skipped),
+            )
+        )
+        return request.env._(
+            "The order of %(skipped)s is skipped; the next one is planned on %(next)s.",
+            skipped=skipped,
+            next=format_date(request.env, standing.next_date),
+        )
 
     def _operation_order_now(self, standing, post):
         before = standing.order_ids
         standing.action_generate_now()
         orders = standing.order_ids - before
         if not orders:
-            raise UserError(_("No order could be placed: %s", standing.exception_reason or ""))
+            raise UserError(
+                request.env._(
+                    "No order could be placed: %s", standing.exception_reason or ""
+                )
+            )
         standing._notify_change(
-            _("The customer placed the next order now: %s.", ", ".join(orders.mapped("name")))
+            request.env._(
+                "The customer placed the next order now: %s.",
+                ", ".join(orders.mapped("name")),
+            )
         )
-        return _("Your order %s was placed.", ", ".join(orders.mapped("name")))
+        return request.env._(
+            "Your order %s was placed.", ", ".join(orders.mapped("name"))
+        )
 
     def _operation_cancel(self, standing, post):
         reason = (post.get("reason") or "").strip()[:1000]
         standing.action_cancel(reason=reason or None)
-        standing._notify_change(_("The customer cancelled the standing order."))
-        return _("Your standing order is cancelled. Orders already placed are not affected.")
+        standing._notify_change(
+            request.env._("The customer cancelled the standing order.")
+        )
+        return request.env._(
+            "Your standing order is cancelled. Orders already placed are not affected."
+        )
 
     def _operation_quantity(self, standing, post):
-        line = standing.line_ids.filtered(lambda l: str(l.id) == str(post.get("line_id")))
+        line = standing.line_ids.filtered(
+            lambda line: str(line.id) == str(post.get("line_id"))
+        )
         standing._change_quantity(line, float(post.get("quantity", "")))
-        return _("The quantity was updated.")
+        return request.env._("The quantity was updated.")
 
     def _operation_interval(self, standing, post):
-        standing._change_interval(int(post.get("interval_number", "")), post.get("interval_type"))
-        return _("Your standing order now repeats: %s.", standing._get_interval_label())
+        standing._change_interval(
+            int(post.get("interval_number", "")), post.get("interval_type")
+        )
+        return request.env._(
+            "Your standing order now repeats: %s.", standing._get_interval_label()
+        )
 
     def _operation_next_date(self, standing, post):
         next_date = fields.Date.to_date(post.get("next_date") or None)
         if not next_date:
             raise ValueError("missing date")
         standing._change_next_date(next_date)
-        return _("The next order is planned on %s.", format_date(request.env, standing.next_date))
+        return request.env._(
+            "The next order is planned on %s.",
+            format_date(request.env, standing.next_date),
+        )
 
     def _operation_address(self, standing, post):
-        address = request.env["res.partner"].sudo().browse(int(post.get("address_id", ""))).exists()
+        address = (
+            request.env["res.partner"]
+            .sudo()
+            .browse(int(post.get("address_id", "")))
+            .exists()
+        )
         standing._change_shipping_address(address)
-        return _("The delivery address was updated.")
+        return request.env._("The delivery address was updated.")
 
     def _operation_payment_method(self, standing, post):
-        token = request.env["payment.token"].sudo().browse(int(post.get("token_id", ""))).exists()
+        token = (
+            request.env["payment.token"]
+            .sudo()
+            .browse(int(post.get("token_id", "")))
+            .exists()
+        )
         standing._change_payment_token(token)
-        return _("The payment method was updated.")
+        return request.env._("The payment method was updated.")

@@ -1,6 +1,6 @@
 from dateutil.relativedelta import relativedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -51,7 +51,10 @@ class AutosalesRecurrenceMixin(models.AbstractModel):
         for record in self:
             if record.interval_number < 1:
                 raise ValidationError(
-                    _("The interval must be at least 1 (got %s).", record.interval_number)
+                    self.env._(
+                        "The interval must be at least 1 (got %s).",
+                        record.interval_number,
+                    )
                 )
 
     # === BUSINESS METHODS === #
@@ -74,17 +77,17 @@ class AutosalesRecurrenceMixin(models.AbstractModel):
         number = self.interval_number
         if number == 1:
             labels = {
-                "day": _("Every day"),
-                "week": _("Every week"),
-                "month": _("Every month"),
-                "year": _("Every year"),
+                "day": self.env._("Every day"),
+                "week": self.env._("Every week"),
+                "month": self.env._("Every month"),
+                "year": self.env._("Every year"),
             }
         else:
             labels = {
-                "day": _("Every %s days", number),
-                "week": _("Every %s weeks", number),
-                "month": _("Every %s months", number),
-                "year": _("Every %s years", number),
+                "day": self.env._("Every %s days", number),
+                "week": self.env._("Every %s weeks", number),
+                "month": self.env._("Every %s months", number),
+                "year": self.env._("Every %s years", number),
             }
         return labels[self.interval_type]
 

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -22,7 +22,9 @@ class ResCompany(models.Model):
     def _check_autosales_settings(self):
         for company in self:
             if company.autosales_notice_days < 0:
-                raise ValidationError(_("The upcoming order notice cannot be negative."))
+                raise ValidationError(
+                    self.env._("The upcoming order notice cannot be negative.")
+                )
             company._autosales_get_payment_retry_days()
 
     def _autosales_get_payment_retry_days(self):
@@ -37,8 +39,9 @@ class ResCompany(models.Model):
             days = None
         if days is None or any(day <= 0 for day in days):
             raise ValidationError(
-                _(
-                    "Payment retries must be positive numbers of days separated by commas, "
+                self.env._(
+                    "Payment retries must be positive numbers of days separated by "
+                    "commas, "
                     "e.g. 1,3,7 (got “%s”).",
                     text,
                 )

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 
@@ -47,7 +47,8 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         if "on_account_allowed" in vals and any(
-            partner.on_account_allowed != bool(vals["on_account_allowed"]) for partner in self
+            partner.on_account_allowed != bool(vals["on_account_allowed"])
+            for partner in self
         ):
             self._check_on_account_approval_rights()
         return super().write(vals)
@@ -58,7 +59,10 @@ class ResPartner(models.Model):
         if self.env.su or self.env.user.has_group("sales_team.group_sale_manager"):
             return
         raise AccessError(
-            _("Only sales managers can approve customers for orders charged to their account.")
+            self.env._(
+                "Only sales managers can approve customers for orders charged to "
+                "their account."
+            )
         )
 
     # === ACTION METHODS === #
@@ -68,6 +72,8 @@ class ResPartner(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "autosales_addon.action_sale_standing_order"
         )
-        action["domain"] = [("commercial_partner_id", "=", self.commercial_partner_id.id)]
+        action["domain"] = [
+            ("commercial_partner_id", "=", self.commercial_partner_id.id)
+        ]
         action["context"] = {"default_partner_id": self.id}
         return action

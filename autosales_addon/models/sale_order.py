@@ -2,7 +2,7 @@ import logging
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import float_compare, float_is_zero, format_date
@@ -22,7 +22,6 @@ class SaleOrder(models.Model):
 
     standing_order_id = fields.Many2one(
         "sale.standing.order",
-        string="Standing Order",
         copy=False,
         readonly=True,
         index="btree_not_null",
@@ -67,8 +66,12 @@ class SaleOrder(models.Model):
         """Turn this order into a (draft) standing order repeating it."""
         self.ensure_one()
         if self.state == "cancel":
-            raise UserError(_("A cancelled order cannot become a standing order."))
-        standing = self.env["sale.standing.order"].create(self._prepare_standing_order_values())
+            raise UserError(
+                self.env._("A cancelled order cannot become a standing order.")
+            )
+        standing = self.env["sale.standing.order"].create(
+            self._prepare_standing_order_values()
+        )
         return {
             "type": "ir.actions.act_window",
             "res_model": "sale.standing.order",
@@ -96,7 +99,9 @@ class SaleOrder(models.Model):
     def _prepare_standing_order_values(self, interval_number=1, interval_type="month"):
         """Values of a standing order repeating this order."""
         self.ensure_one()
-        order_date = fields.Date.to_date(self.date_order) or fields.Date.context_today(self)
+        order_date = fields.Date.to_date(self.date_order) or fields.Date.context_today(
+            self
+        )
         lines = self.order_line.filtered(
             lambda line: not line.display_type
             and line.product_id
@@ -105,7 +110,9 @@ class SaleOrder(models.Model):
             and line.product_uom_qty > 0
         )
         if not lines:
-            raise UserError(_("Order %s has no products to repeat.", self.name))
+            raise UserError(
+                self.env._("Order %s has no products to repeat.", self.name)
+            )
         return {
             "partner_id": self.partner_id.id,
             "partner_invoice_id": self.partner_invoice_id.id,
@@ -139,10 +146,13 @@ class SaleOrder(models.Model):
             for line in order.order_line:
                 if line.display_type or not line.product_id:
                     continue
-                if float_is_zero(line.price_unit, precision_rounding=order.currency_id.rounding):
+                if float_is_zero(
+                    line.price_unit, precision_rounding=order.currency_id.rounding
+                ):
                     raise UserError(
-                        _(
-                            "The product %(product)s has no price in pricelist %(pricelist)s.",
+                        self.env._(
+                            "The product %(product)s has no price in pricelist "
+                            "%(pricelist)s.",
                             product=line.product_id.display_name,
                             pricelist=order.pricelist_id.display_name or "-",
                         )
@@ -164,11 +174,14 @@ class SaleOrder(models.Model):
             "SELECT id FROM res_partner WHERE id IN %s ORDER BY id FOR UPDATE",
             [tuple(customers.ids)],
         )
-        extra_credit = {}  # amounts accepted in this batch, not yet in credit_to_invoice
+        # amounts accepted in this batch, not yet in credit_to_invoice
+        extra_credit = {}
         for order in self:
-            customer = order.partner_id.commercial_partner_id.sudo().with_company(order.company_id)
+            customer = order.partner_id.commercial_partner_id.sudo().with_company(
+                order.company_id
+            )
             if not customer.on_account_allowed:
-                refused[order] = _(
+                refused[order] = self.env._(
                     "%(customer)s is not approved for orders charged to their account; "
                     "order %(order)s was not confirmed.",
                     customer=customer.display_name,
@@ -177,13 +190,20 @@ class SaleOrder(models.Model):
                 continue
             if order.company_id.account_use_credit_limit and customer.credit_limit:
                 amount = order.amount_total / (order.currency_rate or 1.0)
-                used = customer.credit + customer.credit_to_invoice + extra_credit.get(customer, 0.0)
-                if float_compare(
-                    used + amount,
-                    customer.credit_limit,
-                    precision_rounding=order.company_id.currency_id.rounding,
-                ) > 0:
-                    refused[order] = _(
+                used = (
+                    customer.credit
+                    + customer.credit_to_invoice
+                    + extra_credit.get(customer, 0.0)
+                )
+                if (
+                    float_compare(
+                        used + amount,
+                        customer.credit_limit,
+                        precision_rounding=order.company_id.currency_id.rounding,
+                    )
+                    > 0
+                ):
+                    refused[order] = self.env._(
                         "Order %(order)s (%(amount)s) would exceed the credit limit of "
                         "%(customer)s (%(limit)s, %(used)s already used); it was not "
                         "confirmed.",
@@ -201,8 +221,10 @@ class SaleOrder(models.Model):
     def _autosales_prepare_payment(self, retry=False):
         """Attach a draft payment transaction (not yet sent) to each pay-now order."""
         for order in self:
-            attempt = order.standing_payment_attempt + 1 if retry else max(
-                order.standing_payment_attempt, 1
+            attempt = (
+                order.standing_payment_attempt + 1
+                if retry
+                else max(order.standing_payment_attempt, 1)
             )
             order._autosales_get_transaction(attempt)
 
@@ -242,15 +264,19 @@ class SaleOrder(models.Model):
     def _autosales_send_payment(self):
         """Charge the draft transactions of ``self`` and act on the outcome."""
         for order in self:
-            transaction = order._autosales_get_transaction(max(order.standing_payment_attempt, 1))
+            transaction = order._autosales_get_transaction(
+                max(order.standing_payment_attempt, 1)
+            )
             if transaction.state == "draft":
                 try:
                     with self.env.cr.savepoint():
                         transaction._send_payment_request()
                 except Exception as error:  # noqa: BLE001 - any provider failure is a refusal
-                    _logger.info("Payment request %s failed: %s", transaction.reference, error)
+                    _logger.info(
+                        "Payment request %s failed: %s", transaction.reference, error
+                    )
                     transaction._set_error(
-                        _("The payment request could not be sent: %s", error)
+                        self.env._("The payment request could not be sent: %s", error)
                     )
             if transaction.state in ("authorized", "done"):
                 order._autosales_confirm_paid(transaction)
@@ -270,7 +296,9 @@ class SaleOrder(models.Model):
             with self.env.cr.savepoint():
                 transaction._post_process()
         except Exception:  # noqa: BLE001 - Odoo's payment cron post-processes it again
-            _logger.exception("Post-processing of transaction %s failed", transaction.reference)
+            _logger.exception(
+                "Post-processing of transaction %s failed", transaction.reference
+            )
 
     def _autosales_send_confirmation_mail(self):
         """Send Odoo's order confirmation email; a mail problem never undoes
@@ -280,9 +308,13 @@ class SaleOrder(models.Model):
                 with self.env.cr.savepoint():
                     order._send_order_confirmation_mail()
             except Exception as error:  # noqa: BLE001 - reported on the order
-                _logger.warning("Confirmation email of %s failed: %s", order.name, error)
+                _logger.warning(
+                    "Confirmation email of %s failed: %s", order.name, error
+                )
                 order.message_post(
-                    body=_("The order confirmation email could not be sent: %s", error)
+                    body=self.env._(
+                        "The order confirmation email could not be sent: %s", error
+                    )
                 )
 
     def _autosales_handle_payment_refusal(self, transaction):
@@ -293,7 +325,7 @@ class SaleOrder(models.Model):
         failed_date = self.standing_payment_failed_date or today
         retry_days = self.company_id._autosales_get_payment_retry_days()
         attempt = self.standing_payment_attempt
-        reason = transaction.state_message or _("The payment was refused.")
+        reason = transaction.state_message or self.env._("The payment was refused.")
         if attempt <= len(retry_days):
             retry_date = fields.Date.add(failed_date, days=retry_days[attempt - 1])
             self.write(
@@ -302,7 +334,9 @@ class SaleOrder(models.Model):
                     "standing_payment_retry_date": retry_date,
                 }
             )
-            template = self.env.ref("autosales_addon.mail_template_standing_payment_refused")
+            template = self.env.ref(
+                "autosales_addon.mail_template_standing_payment_refused"
+            )
             self.message_post_with_source(
                 template,
                 subtype_xmlid="mail.mt_comment",
@@ -310,8 +344,9 @@ class SaleOrder(models.Model):
             )
             if standing.state == "active":
                 standing._set_exception(
-                    _(
-                        "The payment of order %(order)s was refused (%(reason)s). It will be "
+                    self.env._(
+                        "The payment of order %(order)s was refused (%(reason)s). It "
+                        "will be "
                         "retried on %(date)s; the customer was sent a payment link.",
                         order=self.name,
                         reason=reason,
@@ -321,8 +356,9 @@ class SaleOrder(models.Model):
             return
         self.write({"standing_payment_retry_date": False})
         self._action_cancel()
-        message = _(
-            "The payment of order %(order)s was refused %(count)s times (%(reason)s): the "
+        message = self.env._(
+            "The payment of order %(order)s was refused %(count)s times "
+            "(%(reason)s): the "
             "order was cancelled.",
             order=self.name,
             count=attempt,
@@ -332,7 +368,7 @@ class SaleOrder(models.Model):
             standing.message_post(body=message)
             standing.activity_schedule(
                 "autosales_addon.mail_activity_type_standing_exception",
-                summary=_("Payment failed for good"),
+                summary=self.env._("Payment failed for good"),
                 note=message,
                 user_id=standing.user_id.id or self.env.user.id,
             )
@@ -345,14 +381,22 @@ class SaleOrder(models.Model):
         generated.write({"standing_payment_retry_date": False})
         # A standing order stopped only because of one of these orders (credit
         # limit, refused payment) runs again once they are confirmed.
-        for standing in generated.standing_order_id.filtered(lambda s: s.state == "exception"):
-            blocked = standing.order_ids.filtered(
-                lambda so: so.state in ("draft", "sent") and so.standing_order_date
-            ) - self
+        for standing in generated.standing_order_id.filtered(
+            lambda s: s.state == "exception"
+        ):
+            blocked = (
+                standing.order_ids.filtered(
+                    lambda so: so.state in ("draft", "sent") and so.standing_order_date
+                )
+                - self
+            )
             if not blocked and not standing._get_generation_error():
                 standing.write({"state": "active", "exception_reason": False})
                 standing.message_post(
-                    body=_("The pending order was confirmed: the standing order runs again.")
+                    body=self.env._(
+                        "The pending order was confirmed: the standing order runs "
+                        "again."
+                    )
                 )
         return res
 

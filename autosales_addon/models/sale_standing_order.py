@@ -1,9 +1,8 @@
 import logging
-from collections import defaultdict
 
 import psycopg2.errors
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.modules import module as odoo_module
@@ -36,7 +35,7 @@ class SaleStandingOrder(models.Model):
         copy=False,
         readonly=True,
         index="trigram",
-        default=lambda self: _("New"),
+        default=lambda self: self.env._("New"),
     )
     state = fields.Selection(
         selection=[
@@ -169,7 +168,9 @@ class SaleStandingOrder(models.Model):
         tracking=True,
     )
     end_date = fields.Date(tracking=True)
-    max_occurrences = fields.Integer(string="Number of Orders", default=1, tracking=True)
+    max_occurrences = fields.Integer(
+        string="Number of Orders", default=1, tracking=True
+    )
     generated_count = fields.Integer(
         string="Orders Generated",
         copy=False,
@@ -217,7 +218,8 @@ class SaleStandingOrder(models.Model):
     upcoming_notice_date = fields.Date(
         copy=False,
         readonly=True,
-        help="Occurrence for which the customer was last sent the upcoming order notice.",
+        help="Occurrence for which the customer was last sent the upcoming order "
+        "notice.",
     )
     source_order_id = fields.Many2one(
         "sale.order",
@@ -255,7 +257,9 @@ class SaleStandingOrder(models.Model):
     @api.depends("pricelist_id", "company_id")
     def _compute_currency_id(self):
         for order in self:
-            order.currency_id = order.pricelist_id.currency_id or order.company_id.currency_id
+            order.currency_id = (
+                order.pricelist_id.currency_id or order.company_id.currency_id
+            )
 
     @api.depends("partner_id")
     def _compute_user_id(self):
@@ -304,7 +308,7 @@ class SaleStandingOrder(models.Model):
         for order in self:
             order.amount_untaxed = sum(order.line_ids.mapped("price_subtotal"))
 
-    def _compute_access_url(self):
+    def _compute_access_url(self):  # pylint: disable=missing-return
         super()._compute_access_url()
         for order in self:
             order.access_url = f"/my/standing-orders/{order.id}"
@@ -317,12 +321,15 @@ class SaleStandingOrder(models.Model):
             if order.end_type == "date":
                 if not order.end_date:
                     raise ValidationError(
-                        _("Set the end date of standing order %s.", order.display_name)
+                        self.env._(
+                            "Set the end date of standing order %s.", order.display_name
+                        )
                     )
                 if order.end_date < order.start_date:
                     raise ValidationError(
-                        _(
-                            "The end date of standing order %(name)s (%(end)s) is before "
+                        self.env._(
+                            "The end date of standing order %(name)s (%(end)s) is "
+                            "before "
                             "its start date (%(start)s).",
                             name=order.display_name,
                             end=order.end_date,
@@ -331,7 +338,10 @@ class SaleStandingOrder(models.Model):
                     )
             if order.end_type == "count" and order.max_occurrences < 1:
                 raise ValidationError(
-                    _("A standing order that ends after a number of orders needs at least one.")
+                    self.env._(
+                        "A standing order that ends after a number of orders needs "
+                        "at least one."
+                    )
                 )
 
     @api.constrains("payment_token_id", "partner_id")
@@ -340,8 +350,9 @@ class SaleStandingOrder(models.Model):
             token_partner = order.payment_token_id.partner_id.commercial_partner_id
             if order.payment_token_id and token_partner != order.commercial_partner_id:
                 raise ValidationError(
-                    _(
-                        "The saved payment method %(token)s does not belong to %(customer)s.",
+                    self.env._(
+                        "The saved payment method %(token)s does not belong to "
+                        "%(customer)s.",
                         token=order.payment_token_id.display_name,
                         customer=order.commercial_partner_id.display_name,
                     )
@@ -352,11 +363,11 @@ class SaleStandingOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("name", _("New")) == _("New"):
+            if vals.get("name", self.env._("New")) == self.env._("New"):
                 company = self.env["res.company"].browse(vals.get("company_id"))
                 vals["name"] = self.env["ir.sequence"].with_company(
                     company or self.env.company
-                ).next_by_code("sale.standing.order") or _("New")
+                ).next_by_code("sale.standing.order") or self.env._("New")
         return super().create(vals_list)
 
     def write(self, vals):
@@ -376,7 +387,7 @@ class SaleStandingOrder(models.Model):
         for order in self:
             if order.state not in ("draft", "cancelled") or order.order_ids:
                 raise UserError(
-                    _(
+                    self.env._(
                         "Standing order %s has generated orders or is running: "
                         "cancel it instead of deleting it.",
                         order.display_name,
@@ -389,7 +400,10 @@ class SaleStandingOrder(models.Model):
         for order in self:
             if order.state != "draft":
                 raise UserError(
-                    _("Only draft standing orders can be activated (%s).", order.display_name)
+                    self.env._(
+                        "Only draft standing orders can be activated (%s).",
+                        order.display_name,
+                    )
                 )
             order._check_ready_to_run()
         self._action_activate()
@@ -410,7 +424,7 @@ class SaleStandingOrder(models.Model):
     def action_pause(self):
         if invalid := self.filtered(lambda o: o.state != "active"):
             raise UserError(
-                _(
+                self.env._(
                     "Only active standing orders can be paused: %s.",
                     ", ".join(invalid.mapped("display_name")),
                 )
@@ -421,8 +435,9 @@ class SaleStandingOrder(models.Model):
     def action_resume(self):
         if invalid := self.filtered(lambda o: o.state not in ("paused", "exception")):
             raise UserError(
-                _(
-                    "Only paused standing orders or standing orders in exception can be "
+                self.env._(
+                    "Only paused standing orders or standing orders in exception can "
+                    "be "
                     "resumed: %s.",
                     ", ".join(invalid.mapped("display_name")),
                 )
@@ -437,7 +452,7 @@ class SaleStandingOrder(models.Model):
         for order in self:
             if order.state == "paused":
                 # Occurrences that fell into the pause are not made up for.
-                order._skip_until(today, _("paused"))
+                order._skip_until(today, self.env._("paused"))
             order.write({"state": "active", "exception_reason": False})
         # Orders left unconfirmed by the problem that caused the exception
         # (credit limit, refused payment) get another chance now.
@@ -449,9 +464,11 @@ class SaleStandingOrder(models.Model):
         self._close_finished()
 
     def action_skip_next(self):
-        if invalid := self.filtered(lambda o: o.state not in ("active", "paused", "exception")):
+        if invalid := self.filtered(
+            lambda o: o.state not in ("active", "paused", "exception")
+        ):
             raise UserError(
-                _(
+                self.env._(
                     "Only running standing orders have a next order to skip: %s.",
                     ", ".join(invalid.mapped("display_name")),
                 )
@@ -460,8 +477,9 @@ class SaleStandingOrder(models.Model):
             skipped = order.next_date
             order._advance_schedule(1, generated=False)
             order.message_post(
-                body=_(
-                    "The order of %(skipped)s was skipped; the next order is planned on "
+                body=self.env._(
+                    "The order of %(skipped)s was skipped; the next order is planned "
+                    "on "
                     "%(next)s.",
                     skipped=format_date(self.env, skipped),
                     next=format_date(self.env, order.next_date),
@@ -473,7 +491,7 @@ class SaleStandingOrder(models.Model):
     def action_cancel(self, reason=None):
         if invalid := self.filtered(lambda o: o.state in ("done", "cancelled")):
             raise UserError(
-                _(
+                self.env._(
                     "These standing orders are already finished: %s.",
                     ", ".join(invalid.mapped("display_name")),
                 )
@@ -481,13 +499,13 @@ class SaleStandingOrder(models.Model):
         self.write({"state": "cancelled", "cancel_reason": reason or False})
         if reason:
             for order in self:
-                order.message_post(body=_("Cancellation reason: %s", reason))
+                order.message_post(body=self.env._("Cancellation reason: %s", reason))
         return True
 
     def action_draft(self):
         if invalid := self.filtered(lambda o: o.state != "cancelled"):
             raise UserError(
-                _(
+                self.env._(
                     "Only cancelled standing orders can be set back to draft: %s.",
                     ", ".join(invalid.mapped("display_name")),
                 )
@@ -503,7 +521,7 @@ class SaleStandingOrder(models.Model):
         """
         if invalid := self.filtered(lambda o: o.state != "active"):
             raise UserError(
-                _(
+                self.env._(
                     "Only active standing orders can generate an order: %s.",
                     ", ".join(invalid.mapped("display_name")),
                 )
@@ -533,7 +551,9 @@ class SaleStandingOrder(models.Model):
         self.ensure_one()
         author = (
             author
-            or self.env["res.partner"].browse(self.env.context.get("autosales_author_id"))
+            or self.env["res.partner"].browse(
+                self.env.context.get("autosales_author_id")
+            )
             or self.env.user.partner_id
         )
         self.message_post(
@@ -546,17 +566,27 @@ class SaleStandingOrder(models.Model):
     def _check_running(self):
         self.ensure_one()
         if self.state not in ("draft", "active", "paused", "exception"):
-            raise UserError(_("Standing order %s has ended and can no longer be changed.", self.name))
+            raise UserError(
+                self.env._(
+                    "Standing order %s has ended and can no longer be changed.",
+                    self.name,
+                )
+            )
 
     def _change_quantity(self, line, quantity):
         """Set the quantity of ``line`` (one of this standing order's lines)."""
         self.ensure_one()
         self._check_running()
         if line not in self.line_ids:
-            raise UserError(_("This product is not part of standing order %s.", self.name))
+            raise UserError(
+                self.env._("This product is not part of standing order %s.", self.name)
+            )
         if quantity <= 0:
             raise ValidationError(
-                _("The quantity of %s must be greater than zero.", line.product_id.display_name)
+                self.env._(
+                    "The quantity of %s must be greater than zero.",
+                    line.product_id.display_name,
+                )
             )
         line.product_uom_qty = quantity
 
@@ -566,23 +596,30 @@ class SaleStandingOrder(models.Model):
         units = dict(self._fields["interval_type"].selection)
         if interval_type not in units or not 1 <= interval_number <= 366:
             raise ValidationError(
-                _("Choose an interval between 1 and 366 days, weeks, months or years.")
+                self.env._(
+                    "Choose an interval between 1 and 366 days, weeks, months or years."
+                )
             )
-        if (interval_number, interval_type) == (self.interval_number, self.interval_type):
+        if (interval_number, interval_type) == (
+            self.interval_number,
+            self.interval_type,
+        ):
             return
         self.write({"interval_number": interval_number, "interval_type": interval_type})
         self._notify_change(
-            _("Interval changed to: %s.", self._get_interval_label())
+            self.env._("Interval changed to: %s.", self._get_interval_label())
         )
 
     def _change_next_date(self, next_date):
         self.ensure_one()
         self._check_running()
         if next_date < self._get_today():
-            raise ValidationError(_("The next order date cannot be in the past."))
+            raise ValidationError(
+                self.env._("The next order date cannot be in the past.")
+            )
         if self.end_type == "date" and next_date > self.end_date:
             raise ValidationError(
-                _(
+                self.env._(
                     "The next order date cannot be after the end date (%s).",
                     format_date(self.env, self.end_date),
                 )
@@ -593,17 +630,25 @@ class SaleStandingOrder(models.Model):
             self.start_date = next_date
         else:
             self.next_date = next_date
-        self._notify_change(_("Next order date changed to %s.", format_date(self.env, next_date)))
+        self._notify_change(
+            self.env._(
+                "Next order date changed to %s.", format_date(self.env, next_date)
+            )
+        )
 
     def _change_shipping_address(self, address):
         self.ensure_one()
         self._check_running()
         if not address or address.commercial_partner_id != self.commercial_partner_id:
-            raise ValidationError(_("Choose one of your own delivery addresses."))
+            raise ValidationError(
+                self.env._("Choose one of your own delivery addresses.")
+            )
         if address == self.partner_shipping_id:
             return
         self.partner_shipping_id = address
-        self._notify_change(_("Delivery address changed to %s.", address.display_name))
+        self._notify_change(
+            self.env._("Delivery address changed to %s.", address.display_name)
+        )
 
     def _change_payment_token(self, token):
         self.ensure_one()
@@ -614,9 +659,13 @@ class SaleStandingOrder(models.Model):
             or token.partner_id.commercial_partner_id != self.commercial_partner_id
             or (token.company_id and token.company_id != self.company_id)
         ):
-            raise ValidationError(_("Choose one of your own saved payment methods."))
+            raise ValidationError(
+                self.env._("Choose one of your own saved payment methods.")
+            )
         self.write({"payment_mode": "pay_now", "payment_token_id": token.id})
-        self._notify_change(_("Payment method changed to %s.", token.display_name))
+        self._notify_change(
+            self.env._("Payment method changed to %s.", token.display_name)
+        )
 
     def _get_portal_addresses(self):
         """Delivery addresses the customer may choose from."""
@@ -654,7 +703,9 @@ class SaleStandingOrder(models.Model):
         self.ensure_one()
         if not self.line_ids:
             raise ValidationError(
-                _("Add at least one product to standing order %s.", self.display_name)
+                self.env._(
+                    "Add at least one product to standing order %s.", self.display_name
+                )
             )
         if error := self._get_payment_error():
             raise ValidationError(error)
@@ -664,7 +715,7 @@ class SaleStandingOrder(models.Model):
         self.ensure_one()
         customer = self.commercial_partner_id.sudo()
         if self.payment_mode == "on_account" and not customer.on_account_allowed:
-            return _(
+            return self.env._(
                 "%(customer)s is not approved for orders charged to their account: "
                 "ask a sales manager to approve it or choose a saved payment method "
                 "(standing order %(name)s).",
@@ -674,12 +725,13 @@ class SaleStandingOrder(models.Model):
         if self.payment_mode == "pay_now":
             token = self.payment_token_id.sudo()
             if not token:
-                return _(
-                    "Standing order %s is paid with a saved payment method: choose one.",
+                return self.env._(
+                    "Standing order %s is paid with a saved payment method: choose "
+                    "one.",
                     self.display_name,
                 )
             if not token.active or token.partner_id.commercial_partner_id != customer:
-                return _(
+                return self.env._(
                     "The saved payment method of standing order %s is no longer "
                     "available: choose another one.",
                     self.display_name,
@@ -691,23 +743,29 @@ class SaleStandingOrder(models.Model):
         self.ensure_one()
         partner = self.partner_id.sudo()
         if not partner.active:
-            return _("The customer %s is archived.", partner.display_name)
+            return self.env._("The customer %s is archived.", partner.display_name)
         if not self.partner_shipping_id.active or not self.partner_invoice_id.active:
-            return _("The delivery or invoice address of %s is missing.", self.display_name)
+            return self.env._(
+                "The delivery or invoice address of %s is missing.", self.display_name
+            )
         if not self.line_ids:
-            return _("Standing order %s has no products.", self.display_name)
+            return self.env._("Standing order %s has no products.", self.display_name)
         for line in self.line_ids:
             product = line.product_id.sudo()
             if not product.active or not product.sale_ok:
-                return _("The product %s can no longer be sold.", product.display_name)
+                return self.env._(
+                    "The product %s can no longer be sold.", product.display_name
+                )
             if product.company_id and product.company_id != self.company_id:
-                return _(
+                return self.env._(
                     "The product %(product)s belongs to another company than %(name)s.",
                     product=product.display_name,
                     name=self.display_name,
                 )
         if self.pricelist_id and self.pricelist_id.currency_id != self.currency_id:
-            return _("The currency of the pricelist of %s has changed.", self.display_name)
+            return self.env._(
+                "The currency of the pricelist of %s has changed.", self.display_name
+            )
         return self._get_payment_error()
 
     def _subscribe_customer(self):
@@ -726,7 +784,7 @@ class SaleStandingOrder(models.Model):
             vals["generated_count"] = self.generated_count + count
         # ``super().write`` keeps the anchor: this is the schedule moving on,
         # not someone moving it.
-        super(SaleStandingOrder, self).write(vals)
+        return super().write(vals)
 
     def _skip_until(self, date, reason):
         """Skip the occurrences before ``date`` and say so in the chatter."""
@@ -738,9 +796,10 @@ class SaleStandingOrder(models.Model):
             first = self.next_date
             self._advance_schedule(skipped, generated=False)
             self.message_post(
-                body=_(
+                body=self.env._(
                     "%(count)s order(s) from %(first)s on were not generated while the "
-                    "standing order was %(reason)s; the next order is planned on %(next)s.",
+                    "standing order was %(reason)s; the next order is planned on "
+                    "%(next)s.",
                     count=skipped,
                     first=format_date(self.env, first),
                     reason=reason,
@@ -762,7 +821,9 @@ class SaleStandingOrder(models.Model):
         )
         finished.write({"state": "done"})
         for order in finished:
-            order.message_post(body=_("The last order of this standing order was generated."))
+            order.message_post(
+                body=self.env._("The last order of this standing order was generated.")
+            )
 
     def _get_due_occurrence_dates(self, until, force_next=False):
         """Dates of the occurrences to generate now, oldest first."""
@@ -786,10 +847,10 @@ class SaleStandingOrder(models.Model):
         """Stop this standing order and tell its salesperson why."""
         for order in self:
             order.write({"state": "exception", "exception_reason": reason})
-            order.message_post(body=_("Standing order stopped: %s", reason))
+            order.message_post(body=self.env._("Standing order stopped: %s", reason))
             order.activity_schedule(
                 "autosales_addon.mail_activity_type_standing_exception",
-                summary=_("Standing order needs attention"),
+                summary=self.env._("Standing order needs attention"),
                 note=reason,
                 user_id=order.user_id.id or self.env.user.id,
             )
@@ -803,14 +864,16 @@ class SaleStandingOrder(models.Model):
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
                     SQL(
-                        "SELECT id FROM sale_standing_order WHERE id IN %s FOR UPDATE NOWAIT",
+                        "SELECT id FROM sale_standing_order WHERE id IN %s FOR "
+                        "UPDATE NOWAIT",
                         tuple(self.ids),
                     )
                 )
         except psycopg2.errors.LockNotAvailable as error:
             raise UserError(
-                _(
-                    "Orders of %s are being generated right now: try again in a moment.",
+                self.env._(
+                    "Orders of %s are being generated right now: try again in a "
+                    "moment.",
                     ", ".join(self.mapped("display_name")),
                 )
             ) from error
@@ -819,7 +882,8 @@ class SaleStandingOrder(models.Model):
 
     @api.model
     def _get_due_domain(self, until):
-        """Domain of the standing orders with an occurrence due on or before ``until``."""
+        """Domain of the standing orders with an occurrence due on or before "
+        "``until``."""
         return [("state", "=", "active"), ("next_date", "<=", until)]
 
     @api.model
@@ -898,7 +962,9 @@ class SaleStandingOrder(models.Model):
                 orders._check_standing_order_prices()
             return orders
         except Exception:  # noqa: BLE001 - retried one by one below
-            _logger.info("Batch generation failed, generating standing orders one by one")
+            _logger.info(
+                "Batch generation failed, generating standing orders one by one"
+            )
         orders = SaleOrder
         for standing, dates in plan.items():
             try:
@@ -913,9 +979,13 @@ class SaleStandingOrder(models.Model):
             except (UserError, ValidationError) as error:
                 standing._set_exception(str(error.args[0]))
             except Exception as error:
-                _logger.exception("Standing order %s could not be generated", standing.name)
+                _logger.exception(
+                    "Standing order %s could not be generated", standing.name
+                )
                 standing._set_exception(
-                    _("The order could not be generated: %s", error.__class__.__name__)
+                    self.env._(
+                        "The order could not be generated: %s", error.__class__.__name__
+                    )
                 )
         return orders
 
@@ -934,7 +1004,7 @@ class SaleStandingOrder(models.Model):
         )
         missing = [date for date in dates if date not in existing]
         self.message_post(
-            body=_(
+            body=self.env._(
                 "Orders already existed for %s; they were not generated again.",
                 ", ".join(format_date(self.env, date) for date in sorted(existing)),
             )
@@ -960,7 +1030,10 @@ class SaleStandingOrder(models.Model):
             "origin": self.name,
             "standing_order_id": self.id,
             "standing_order_date": occurrence_date,
-            "order_line": [Command.create(line._prepare_order_line_values()) for line in self.line_ids],
+            "order_line": [
+                Command.create(line._prepare_order_line_values())
+                for line in self.line_ids
+            ],
         }
         if self.pricelist_id:
             values["pricelist_id"] = self.pricelist_id.id
@@ -968,7 +1041,9 @@ class SaleStandingOrder(models.Model):
             values["note"] = self.note
         if self.lead_days:
             values["commitment_date"] = fields.Datetime.add(
-                fields.Datetime.to_datetime(occurrence_date), days=self.lead_days, hours=12
+                fields.Datetime.to_datetime(occurrence_date),
+                days=self.lead_days,
+                hours=12,
             )
         if self.payment_mode == "pay_now":
             values.update(require_payment=True, prepayment_percent=1.0)
@@ -982,7 +1057,9 @@ class SaleStandingOrder(models.Model):
         transaction, charged by :meth:`_send_pending_payments`.
         """
         orders = orders.filtered(lambda so: so.standing_order_id.auto_confirm)
-        on_account = orders.filtered(lambda so: so.standing_order_id.payment_mode == "on_account")
+        on_account = orders.filtered(
+            lambda so: so.standing_order_id.payment_mode == "on_account"
+        )
         accepted, refused = on_account._check_on_account_credit()
         for order, reason in refused.items():
             order.standing_order_id._set_exception(reason)
@@ -1013,7 +1090,7 @@ class SaleStandingOrder(models.Model):
                 if not isinstance(error, UserError | ValidationError):
                     _logger.exception("Order %s could not be confirmed", order.name)
                 order.standing_order_id._set_exception(
-                    _(
+                    self.env._(
                         "Order %(order)s could not be confirmed: %(error)s",
                         order=order.name,
                         error=error.args[0] if error.args else error.__class__.__name__,
@@ -1096,7 +1173,13 @@ class SaleStandingOrder(models.Model):
     def _cron_send_upcoming_notices(self, today=None):
         """Tell customers a few days ahead that their next order is coming."""
         today = today or self._get_today()
-        max_days = max(self.env["res.company"].sudo().search([]).mapped("autosales_notice_days") or [0])
+        max_days = max(
+            self.env["res.company"]
+            .sudo()
+            .search([("autosales_notice_days", ">", 0)])
+            .mapped("autosales_notice_days")
+            or [0]
+        )
         if max_days <= 0:
             return
         candidates = self.search(
@@ -1109,7 +1192,8 @@ class SaleStandingOrder(models.Model):
         to_notify = candidates.filtered(
             lambda o: o.upcoming_notice_date != o.next_date
             and o.company_id.autosales_notice_days > 0
-            and o.next_date <= fields.Date.add(today, days=o.company_id.autosales_notice_days)
+            and o.next_date
+            <= fields.Date.add(today, days=o.company_id.autosales_notice_days)
         )
         template = self.env.ref("autosales_addon.mail_template_standing_order_upcoming")
         for order in to_notify:

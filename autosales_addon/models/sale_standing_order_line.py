@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -14,12 +14,13 @@ class SaleStandingOrderLine(models.Model):
         ondelete="cascade",
         index=True,
     )
-    company_id = fields.Many2one(related="standing_order_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(
+        related="standing_order_id.company_id", store=True, index=True
+    )
     currency_id = fields.Many2one(related="standing_order_id.currency_id")
     sequence = fields.Integer(default=10)
     product_id = fields.Many2one(
         "product.product",
-        string="Product",
         required=True,
         check_company=True,
         domain="[('sale_ok', '=', True)]",
@@ -52,7 +53,8 @@ class SaleStandingOrderLine(models.Model):
     price_unit = fields.Float(
         string="Fixed Unit Price",
         digits="Product Price",
-        help="Leave empty to use the pricelist price on the day each order is generated.",
+        help="Leave empty to use the pricelist price on the day each order is "
+        "generated.",
     )
     estimated_price_unit = fields.Float(
         string="Unit Price",
@@ -81,7 +83,10 @@ class SaleStandingOrderLine(models.Model):
     @api.depends("product_id")
     def _compute_product_uom(self):
         for line in self:
-            if not line.product_uom or line.product_id.uom_id.category_id != line.product_uom.category_id:
+            if (
+                not line.product_uom
+                or line.product_id.uom_id.category_id != line.product_uom.category_id
+            ):
                 line.product_uom = line.product_id.uom_id
 
     @api.depends(
@@ -116,8 +121,9 @@ class SaleStandingOrderLine(models.Model):
         for line in self:
             if line.product_uom_qty <= 0:
                 raise ValidationError(
-                    _(
-                        "The quantity of %(product)s must be greater than zero (standing order "
+                    self.env._(
+                        "The quantity of %(product)s must be greater than zero "
+                        "(standing order "
                         "%(order)s).",
                         product=line.product_id.display_name,
                         order=line.standing_order_id.display_name,
@@ -129,7 +135,10 @@ class SaleStandingOrderLine(models.Model):
         for line in self:
             if line.price_unit < 0:
                 raise ValidationError(
-                    _("The fixed unit price of %s cannot be negative.", line.product_id.display_name)
+                    self.env._(
+                        "The fixed unit price of %s cannot be negative.",
+                        line.product_id.display_name,
+                    )
                 )
 
     # === BUSINESS METHODS === #
@@ -156,9 +165,12 @@ class SaleStandingOrderLine(models.Model):
         old_quantities = {line: line.product_uom_qty for line in self}
         res = super().write(vals)
         for line, old_quantity in old_quantities.items():
-            if line.product_uom_qty != old_quantity and line.standing_order_id.state != "draft":
+            if (
+                line.product_uom_qty != old_quantity
+                and line.standing_order_id.state != "draft"
+            ):
                 line.standing_order_id._notify_change(
-                    _(
+                    self.env._(
                         "Quantity of %(product)s changed from %(old)s to %(new)s.",
                         product=line.product_id.display_name,
                         old=old_quantity,

@@ -18,8 +18,12 @@ class StockPicking(models.Model):
             and not p.company_id.stock_move_email_validation
             and p.sale_id.standing_order_id
         ):
-            template = picking.company_id.stock_mail_confirmation_template_id or self.env.ref(
-                "stock.mail_template_data_delivery_confirmation", raise_if_not_found=False
+            template = (
+                picking.company_id.stock_mail_confirmation_template_id
+                or self.env.ref(
+                    "stock.mail_template_data_delivery_confirmation",
+                    raise_if_not_found=False,
+                )
             )
             if template:
                 picking.with_context(force_send=True).message_post_with_source(

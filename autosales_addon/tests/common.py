@@ -24,7 +24,9 @@ class AutosalesCommon(TransactionCase):
                 "name": "Sam Salesman",
                 "login": "autosales_salesman",
                 "email": "sam@example.com",
-                "groups_id": [Command.set(cls.env.ref("sales_team.group_sale_salesman").ids)],
+                "groups_id": [
+                    Command.set(cls.env.ref("sales_team.group_sale_salesman").ids)
+                ],
             }
         )
         cls.manager = cls.env["res.users"].create(
@@ -32,7 +34,9 @@ class AutosalesCommon(TransactionCase):
                 "name": "Mia Manager",
                 "login": "autosales_manager",
                 "email": "mia@example.com",
-                "groups_id": [Command.set(cls.env.ref("sales_team.group_sale_manager").ids)],
+                "groups_id": [
+                    Command.set(cls.env.ref("sales_team.group_sale_manager").ids)
+                ],
             }
         )
         cls.bulb = cls.env["product.product"].create(
@@ -53,7 +57,10 @@ class AutosalesCommon(TransactionCase):
             }
         )
         cls.pricelist = cls.env["product.pricelist"].create(
-            {"name": "AutoSales Test Pricelist", "currency_id": cls.company.currency_id.id}
+            {
+                "name": "AutoSales Test Pricelist",
+                "currency_id": cls.company.currency_id.id,
+            }
         )
         cls.customer = cls.env["res.partner"].create(
             {
@@ -83,7 +90,9 @@ class AutosalesCommon(TransactionCase):
                 "property_product_pricelist": cls.pricelist.id,
             }
         )
-        warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.company.id)], limit=1)
+        warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
         cls.env["stock.quant"]._update_available_quantity(
             cls.bulb, warehouse.lot_stock_id, 100000
         )
@@ -97,7 +106,9 @@ class AutosalesCommon(TransactionCase):
             "interval_type": "month",
             "start_date": date(2027, 1, 1),
             "payment_mode": "on_account",
-            "line_ids": [Command.create({"product_id": cls.bulb.id, "product_uom_qty": 1000})],
+            "line_ids": [
+                Command.create({"product_id": cls.bulb.id, "product_uom_qty": 1000})
+            ],
         }
         vals.update(values)
         standing = cls.StandingOrder.create(vals)
@@ -107,8 +118,12 @@ class AutosalesCommon(TransactionCase):
 
     @classmethod
     def _setup_demo_payment(cls):
-        provider = cls.env["payment.provider"].sudo().search(
-            [("code", "=", "demo"), ("company_id", "=", cls.company.id)], limit=1
+        provider = (
+            cls.env["payment.provider"]
+            .sudo()
+            .search(
+                [("code", "=", "demo"), ("company_id", "=", cls.company.id)], limit=1
+            )
         )
         provider.write({"state": "test", "allow_tokenization": True})
         cls.provider = provider

@@ -26,7 +26,11 @@ class TestStandingOrderPortal(AutosalesCommon, HttpCase):
             partner_id=cls.other_customer.id, start_date=date(2099, 1, 1)
         )
         cls.foreign_address = cls.env["res.partner"].create(
-            {"name": "Dimlight Depot", "type": "delivery", "parent_id": cls.other_customer.id}
+            {
+                "name": "Dimlight Depot",
+                "type": "delivery",
+                "parent_id": cls.other_customer.id,
+            }
         )
 
     def _page(self, url):
@@ -43,11 +47,13 @@ class TestStandingOrderPortal(AutosalesCommon, HttpCase):
             page = self._page(standing.get_portal_url())
             values["csrf_token"] = self._csrf(page)
         return self.url_open(
-            f"/my/standing-orders/{standing.id}/{operation}", data=values, allow_redirects=True
+            f"/my/standing-orders/{standing.id}/{operation}",
+            data=values,
+            allow_redirects=True,
         )
 
     def _flash(self, response):
-        match = re.search(r'o_standing_order_flash[^>]*>\s*([^<]+)', response.text)
+        match = re.search(r"o_standing_order_flash[^>]*>\s*([^<]+)", response.text)
         return match and match.group(1).strip()
 
     def test_portal_tour_pause_skip_quantity_cancel(self):
@@ -56,11 +62,15 @@ class TestStandingOrderPortal(AutosalesCommon, HttpCase):
         self.assertEqual(self.standing.state, "cancelled")
         self.assertEqual(self.standing.cancel_reason, "Moving to LED panels")
         self.assertEqual(self.standing.line_ids.product_uom_qty, 1500)
-        self.assertEqual(self.standing.next_date, date(2099, 3, 1), "one occurrence skipped")
+        self.assertEqual(
+            self.standing.next_date, date(2099, 3, 1), "one occurrence skipped"
+        )
         salesman_notes = self.standing.message_ids.filtered(
             lambda m: self.salesman.partner_id in m.partner_ids
         )
-        self.assertGreaterEqual(len(salesman_notes), 4, "each change notified the salesperson")
+        self.assertGreaterEqual(
+            len(salesman_notes), 4, "each change notified the salesperson"
+        )
 
     def test_list_shows_only_own_standing_orders(self):
         self.authenticate("autosales_portal", "autosales_portal")
@@ -117,10 +127,18 @@ class TestStandingOrderPortal(AutosalesCommon, HttpCase):
         cases = [
             ("quantity", {"line_id": line.id, "quantity": "-5"}, "greater than zero"),
             ("quantity", {"line_id": line.id, "quantity": "lots"}, "not valid"),
-            ("interval", {"interval_number": "2", "interval_type": "fortnight"}, "interval"),
+            (
+                "interval",
+                {"interval_number": "2", "interval_type": "fortnight"},
+                "interval",
+            ),
             ("interval", {"interval_number": "0", "interval_type": "week"}, "interval"),
             ("next-date", {"next_date": "2001-01-01"}, "past"),
-            ("address", {"address_id": self.foreign_address.id}, "own delivery addresses"),
+            (
+                "address",
+                {"address_id": self.foreign_address.id},
+                "own delivery addresses",
+            ),
             ("payment-method", {"token_id": "999999"}, "own saved payment methods"),
         ]
         for operation, data, message in cases:
@@ -128,7 +146,9 @@ class TestStandingOrderPortal(AutosalesCommon, HttpCase):
                 response = self._post(self.standing, operation, data)
                 self.assertIn(message, self._flash(response) or "")
         self.assertEqual(line.product_uom_qty, 1000)
-        self.assertEqual((self.standing.interval_number, self.standing.interval_type), (2, "month"))
+        self.assertEqual(
+            (self.standing.interval_number, self.standing.interval_type), (2, "month")
+        )
         self.assertEqual(self.standing.next_date, date(2099, 1, 1))
         self.assertEqual(self.standing.partner_shipping_id, self.customer)
 
@@ -152,11 +172,19 @@ class TestStandingOrderPortal(AutosalesCommon, HttpCase):
     def test_change_interval_and_address(self):
         self.authenticate("autosales_portal", "autosales_portal")
         depot = self.env["res.partner"].create(
-            {"name": "Brightlight Depot", "type": "delivery", "parent_id": self.customer.id}
+            {
+                "name": "Brightlight Depot",
+                "type": "delivery",
+                "parent_id": self.customer.id,
+            }
         )
-        self._post(self.standing, "interval", {"interval_number": "3", "interval_type": "week"})
+        self._post(
+            self.standing, "interval", {"interval_number": "3", "interval_type": "week"}
+        )
         self._post(self.standing, "address", {"address_id": depot.id})
-        self.assertEqual((self.standing.interval_number, self.standing.interval_type), (3, "week"))
+        self.assertEqual(
+            (self.standing.interval_number, self.standing.interval_type), (3, "week")
+        )
         self.assertEqual(self.standing.partner_shipping_id, depot)
 
     def test_order_now_places_the_next_occurrence(self):

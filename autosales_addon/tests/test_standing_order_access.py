@@ -16,7 +16,9 @@ class TestStandingOrderAccess(AutosalesCommon):
             {
                 "name": "Olga Other",
                 "login": "autosales_other_salesman",
-                "groups_id": [Command.set(cls.env.ref("sales_team.group_sale_salesman").ids)],
+                "groups_id": [
+                    Command.set(cls.env.ref("sales_team.group_sale_salesman").ids)
+                ],
             }
         )
         cls.all_leads = cls.env["res.users"].create(
@@ -24,7 +26,9 @@ class TestStandingOrderAccess(AutosalesCommon):
                 "name": "Alex All",
                 "login": "autosales_all_leads",
                 "groups_id": [
-                    Command.set(cls.env.ref("sales_team.group_sale_salesman_all_leads").ids)
+                    Command.set(
+                        cls.env.ref("sales_team.group_sale_salesman_all_leads").ids
+                    )
                 ],
             }
         )

@@ -38,7 +38,11 @@ class TestStandingOrderConcurrency(BaseCase):
                 {"name": "Concurrency Bulb", "type": "consu", "list_price": 1.0}
             )
             partner = env["res.partner"].create(
-                {"name": "Concurrency Customer", "is_company": True, "on_account_allowed": True}
+                {
+                    "name": "Concurrency Customer",
+                    "is_company": True,
+                    "on_account_allowed": True,
+                }
             )
             standing_orders = env["sale.standing.order"].create(
                 [
@@ -49,7 +53,9 @@ class TestStandingOrderConcurrency(BaseCase):
                         "start_date": date(2027, 1, 1),
                         "auto_confirm": False,
                         "line_ids": [
-                            Command.create({"product_id": product.id, "product_uom_qty": 10})
+                            Command.create(
+                                {"product_id": product.id, "product_uom_qty": 10}
+                            )
                         ],
                     }
                     for _index in range(STANDING_ORDERS)
@@ -67,7 +73,9 @@ class TestStandingOrderConcurrency(BaseCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             standing_orders = env["sale.standing.order"].browse(self.ids["standing"])
-            env["sale.order"].search([("standing_order_id", "in", standing_orders.ids)]).unlink()
+            env["sale.order"].search(
+                [("standing_order_id", "in", standing_orders.ids)]
+            ).unlink()
             standing_orders.write({"state": "cancelled"})
             standing_orders.unlink()
             env["product.product"].browse(self.ids["product"]).unlink()
@@ -106,7 +114,9 @@ class TestStandingOrderConcurrency(BaseCase):
             frames = sys._current_frames()
             self.fail(
                 "workers did not finish:\n"
-                + "\n".join("".join(traceback.format_stack(frames[t.ident])) for t in stuck)
+                + "\n".join(
+                    "".join(traceback.format_stack(frames[t.ident])) for t in stuck
+                )
             )
         self.assertFalse(errors, "every worker finished cleanly")
 
@@ -122,11 +132,17 @@ class TestStandingOrderConcurrency(BaseCase):
                 [tuple(self.ids["standing"])],
             )
             rows = cr.fetchall()
-            self.assertEqual(len(rows), STANDING_ORDERS * 3, "every occurrence was generated")
-            self.assertEqual({row[2] for row in rows}, {1}, "no occurrence was generated twice")
+            self.assertEqual(
+                len(rows), STANDING_ORDERS * 3, "every occurrence was generated"
+            )
+            self.assertEqual(
+                {row[2] for row in rows}, {1}, "no occurrence was generated twice"
+            )
             env = api.Environment(cr, SUPERUSER_ID, {})
             standing_orders = env["sale.standing.order"].browse(self.ids["standing"])
-            self.assertEqual(set(standing_orders.mapped("next_date")), {date(2027, 4, 1)})
+            self.assertEqual(
+                set(standing_orders.mapped("next_date")), {date(2027, 4, 1)}
+            )
 
     def test_two_cron_workers_generate_each_occurrence_once(self):
         def cron(env):
@@ -152,12 +168,17 @@ class TestStandingOrderConcurrency(BaseCase):
         standing_id = self.ids["standing"][0]
         with self.registry.cursor() as cron_cr, self.registry.cursor() as user_cr:
             cron_env = api.Environment(cron_cr, SUPERUSER_ID, {})
-            claimed = cron_env["sale.standing.order"].browse(standing_id)._claim_due(UNTIL)
+            claimed = (
+                cron_env["sale.standing.order"].browse(standing_id)._claim_due(UNTIL)
+            )
             self.assertEqual(claimed.ids, [standing_id])
             user_env = api.Environment(user_cr, SUPERUSER_ID, {})
-            with mute_logger("odoo.sql_db"), self.assertRaisesRegex(
-                UserError, "being generated right now"
+            with (
+                mute_logger("odoo.sql_db"),
+                self.assertRaisesRegex(UserError, "being generated right now"),
             ):
-                user_env["sale.standing.order"].browse(standing_id).action_generate_now()
+                user_env["sale.standing.order"].browse(
+                    standing_id
+                ).action_generate_now()
             user_cr.rollback()
             cron_cr.rollback()

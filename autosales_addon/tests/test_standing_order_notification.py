@@ -2,7 +2,6 @@ from datetime import date
 from unittest.mock import patch
 
 from odoo.exceptions import UserError
-
 from odoo.tests import tagged
 
 from .common import AutosalesCommon
@@ -40,30 +39,43 @@ class TestStandingOrderNotification(AutosalesCommon):
     def test_upcoming_order_notice_is_sent_once_per_occurrence(self):
         standing = self._create_standing_order()
         self.company.autosales_notice_days = 3
-        self.assertFalse(self.StandingOrder._cron_send_upcoming_notices(today=date(2026, 12, 28)))
-        notified = self.StandingOrder._cron_send_upcoming_notices(today=date(2026, 12, 29))
+        self.assertFalse(
+            self.StandingOrder._cron_send_upcoming_notices(today=date(2026, 12, 28))
+        )
+        notified = self.StandingOrder._cron_send_upcoming_notices(
+            today=date(2026, 12, 29)
+        )
         self.assertEqual(notified, standing)
         mails = self._customer_mails(standing, "next order")
         self.assertEqual(len(mails), 1)
         self.assertIn("/my/standing-orders/", mails.body)
-        self.assertFalse(self.StandingOrder._cron_send_upcoming_notices(today=date(2026, 12, 30)))
+        self.assertFalse(
+            self.StandingOrder._cron_send_upcoming_notices(today=date(2026, 12, 30))
+        )
         self.assertEqual(len(self._customer_mails(standing, "next order")), 1)
 
     def test_paused_standing_order_gets_no_upcoming_notice(self):
         standing = self._create_standing_order()
         standing.action_pause()
-        self.assertFalse(self.StandingOrder._cron_send_upcoming_notices(today=date(2026, 12, 30)))
+        self.assertFalse(
+            self.StandingOrder._cron_send_upcoming_notices(today=date(2026, 12, 30))
+        )
 
     def test_failing_confirmation_email_does_not_block_the_order(self):
         standing = self._create_standing_order()
 
         def broken_mail(orders):
-            raise UserError("Unable to find Wkhtmltopdf on this system.")
+            raise UserError("Unable to find Wkhtmltopdf on this system.")  # pylint: disable=translation-required
 
-        with patch.object(type(self.SaleOrder), "_send_order_confirmation_mail", broken_mail):
+        with patch.object(
+            type(self.SaleOrder), "_send_order_confirmation_mail", broken_mail
+        ):
             order = self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
         self.assertEqual(order.state, "sale")
         self.assertEqual(standing.state, "active")
         self.assertTrue(
-            any("could not be sent" in (body or "") for body in order.message_ids.mapped("body"))
+            any(
+                "could not be sent" in (body or "")
+                for body in order.message_ids.mapped("body")
+            )
         )

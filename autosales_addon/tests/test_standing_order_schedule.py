@@ -63,7 +63,9 @@ class TestStandingOrderSchedule(AutosalesCommon):
             [date(2027, 1, 1), date(2027, 2, 1), date(2027, 3, 1), date(2027, 4, 1)],
             "every missed occurrence is generated, oldest first, with its own date",
         )
-        self.assertFalse(self.StandingOrder._generate_due_orders(until=date(2027, 4, 15)))
+        self.assertFalse(
+            self.StandingOrder._generate_due_orders(until=date(2027, 4, 15))
+        )
         self.assertEqual(standing.next_date, date(2027, 5, 1))
 
     def test_generation_is_idempotent(self):
@@ -78,7 +80,11 @@ class TestStandingOrderSchedule(AutosalesCommon):
         standing = self._create_standing_order()
         order = self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
         self.assertEqual(len(order), 1)
-        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.env.cr.savepoint():
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(IntegrityError),
+            self.env.cr.savepoint(),
+        ):
             self.SaleOrder.create(
                 {
                     "partner_id": self.customer.id,
@@ -91,17 +97,24 @@ class TestStandingOrderSchedule(AutosalesCommon):
         standing = self._create_standing_order(interval_number=1)
         self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
         standing.action_pause()
-        self.assertFalse(self.StandingOrder._generate_due_orders(until=date(2027, 5, 15)))
+        self.assertFalse(
+            self.StandingOrder._generate_due_orders(until=date(2027, 5, 15))
+        )
         self.assertEqual(standing.state, "paused")
 
         with freeze_time("2027-05-15"):
             standing.action_resume()
         self.assertEqual(standing.state, "active")
-        self.assertEqual(standing.next_date, date(2027, 6, 1), "no flood of paused orders")
+        self.assertEqual(
+            standing.next_date, date(2027, 6, 1), "no flood of paused orders"
+        )
         orders = self.StandingOrder._generate_due_orders(until=date(2027, 6, 1))
         self.assertEqual(orders.mapped("standing_order_date"), [date(2027, 6, 1)])
         self.assertTrue(
-            any("were not generated" in (body or "") for body in standing.message_ids.mapped("body"))
+            any(
+                "were not generated" in (body or "")
+                for body in standing.message_ids.mapped("body")
+            )
         )
 
     def test_skip_next_skips_exactly_one_occurrence(self):
@@ -113,11 +126,16 @@ class TestStandingOrderSchedule(AutosalesCommon):
             orders.mapped("standing_order_date"), [date(2027, 3, 1), date(2027, 5, 1)]
         )
         self.assertTrue(
-            any("was skipped" in (body or "") for body in standing.message_ids.mapped("body"))
+            any(
+                "was skipped" in (body or "")
+                for body in standing.message_ids.mapped("body")
+            )
         )
 
     def test_end_by_date_moves_to_done_after_last_occurrence(self):
-        standing = self._create_standing_order(end_type="date", end_date=date(2027, 6, 30))
+        standing = self._create_standing_order(
+            end_type="date", end_date=date(2027, 6, 30)
+        )
         orders = self.StandingOrder._generate_due_orders(until=date(2027, 12, 31))
         self.assertEqual(
             orders.mapped("standing_order_date"),
@@ -133,7 +151,9 @@ class TestStandingOrderSchedule(AutosalesCommon):
         orders |= self.StandingOrder._generate_due_orders(until=date(2027, 12, 31))
         self.assertEqual(len(orders), 2)
         self.assertEqual(standing.state, "done")
-        self.assertFalse(self.StandingOrder._generate_due_orders(until=date(2028, 12, 31)))
+        self.assertFalse(
+            self.StandingOrder._generate_due_orders(until=date(2028, 12, 31))
+        )
 
     def test_changing_interval_reanchors_at_next_date(self):
         standing = self._create_standing_order(interval_number=1)
@@ -151,7 +171,9 @@ class TestStandingOrderSchedule(AutosalesCommon):
         self.assertEqual(standing.order_ids.standing_order_date, date(2099, 1, 1))
         self.assertEqual(standing.order_ids.state, "sale")
         self.assertEqual(standing.next_date, date(2099, 3, 1))
-        self.assertFalse(self.StandingOrder._generate_due_orders(until=date(2099, 2, 1)))
+        self.assertFalse(
+            self.StandingOrder._generate_due_orders(until=date(2099, 2, 1))
+        )
 
     def test_generated_order_copies_standing_order(self):
         delivery = self.env["res.partner"].create(
@@ -164,12 +186,17 @@ class TestStandingOrderSchedule(AutosalesCommon):
             line_ids=[
                 Command.create({"product_id": self.bulb.id, "product_uom_qty": 1000}),
                 Command.create(
-                    {"product_id": self.socket.id, "product_uom_qty": 10, "price_unit": 3.0}
+                    {
+                        "product_id": self.socket.id,
+                        "product_uom_qty": 10,
+                        "price_unit": 3.0,
+                    }
                 ),
             ],
         )
         self.bulb.list_price = 2.0  # pricelist prices are taken at generation time
         order = self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
+        self.assertEqual(order.standing_order_id, standing)
         self.assertEqual(order.partner_shipping_id, delivery)
         self.assertEqual(order.client_order_ref, "PO-4711")
         self.assertEqual(order.user_id, self.salesman)
@@ -186,7 +213,9 @@ class TestStandingOrderSchedule(AutosalesCommon):
                 "partner_id": self.customer.id,
                 "date_order": "2027-03-10 10:00:00",
                 "client_order_ref": "PO-1",
-                "order_line": [Command.create({"product_id": self.bulb.id, "product_uom_qty": 50})],
+                "order_line": [
+                    Command.create({"product_id": self.bulb.id, "product_uom_qty": 50})
+                ],
             }
         )
         order.action_confirm()
@@ -212,7 +241,9 @@ class TestStandingOrderValidation(AutosalesCommon):
     def test_quantity_must_be_positive(self):
         with self.assertRaises(ValidationError):
             self._create_standing_order(
-                line_ids=[Command.create({"product_id": self.bulb.id, "product_uom_qty": 0})]
+                line_ids=[
+                    Command.create({"product_id": self.bulb.id, "product_uom_qty": 0})
+                ]
             )
 
     def test_end_before_start_is_refused(self):
@@ -226,7 +257,9 @@ class TestStandingOrderValidation(AutosalesCommon):
 
     def test_activating_on_account_for_unapproved_customer_is_refused(self):
         self.other_customer.on_account_allowed = False
-        standing = self._create_standing_order(activate=False, partner_id=self.other_customer.id)
+        standing = self._create_standing_order(
+            activate=False, partner_id=self.other_customer.id
+        )
         with self.assertRaisesRegex(ValidationError, "not approved"):
             standing.action_activate()
 
