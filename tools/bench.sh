@@ -13,7 +13,11 @@ PG_PORT=54349
 OUT=$ROOT/.run/bench
 
 shopt -s nullglob
-scripts=("$ROOT"/bench/*.py)
+scripts=()
+for script in "$ROOT"/bench/*.py; do
+    # bench/_*.py are helpers of the scripts, not benchmarks.
+    case $(basename "$script") in _*) ;; *) scripts+=("$script") ;; esac
+done
 if [ ${#scripts[@]} -eq 0 ]; then
     say "no benchmark script in bench/"
     exit 0
