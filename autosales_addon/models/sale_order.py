@@ -303,6 +303,14 @@ class SaleOrder(models.Model):
     def _autosales_send_confirmation_mail(self):
         """Send Odoo's order confirmation email; a mail problem never undoes
         the confirmation, it is noted on the order instead."""
+        if len(self) > 1:
+            # One savepoint for the whole batch; per order only when one fails.
+            try:
+                with self.env.cr.savepoint():
+                    self._send_order_confirmation_mail()
+                return
+            except Exception:  # noqa: BLE001 - sent one by one below
+                _logger.info("Batch of confirmation emails failed, sending one by one")
         for order in self:
             try:
                 with self.env.cr.savepoint():
