@@ -86,8 +86,34 @@ class Measure:
 
 
 def peak_rss_mib():
-    """Peak resident set size of this process, in MiB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident set size of this process, in MiB: since
+    :func:`reset_peak_rss` when the kernel supports it, else since start."""
+    try:
+        return _proc_status_kib("VmHWM") / 1024
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_mib():
+    """Current resident set size of this process, in MiB."""
+    return _proc_status_kib("VmRSS") / 1024
+
+
+def reset_peak_rss():
+    """Restart the peak RSS of this process from its current RSS (Linux)."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as file:
+            file.write("5")
+    except OSError:
+        note("cannot reset the peak RSS: it includes the start of the process")
+
+
+def _proc_status_kib(key):
+    with open("/proc/self/status", encoding="ascii") as file:
+        for line in file:
+            if line.startswith(f"{key}:"):
+                return int(line.split()[1])
+    raise OSError(f"{key} not in /proc/self/status")
 
 
 def median(values):
