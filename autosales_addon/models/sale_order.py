@@ -7,6 +7,8 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import float_compare, float_is_zero, format_date
 
+from .sale_standing_order import RETRYABLE_ERRORS
+
 _logger = logging.getLogger(__name__)
 
 
@@ -309,12 +311,16 @@ class SaleOrder(models.Model):
                 with self.env.cr.savepoint():
                     self._send_order_confirmation_mail()
                 return
+            except RETRYABLE_ERRORS:
+                raise
             except Exception:  # noqa: BLE001 - sent one by one below
                 _logger.info("Batch of confirmation emails failed, sending one by one")
         for order in self:
             try:
                 with self.env.cr.savepoint():
                     order._send_order_confirmation_mail()
+            except RETRYABLE_ERRORS:
+                raise
             except Exception as error:  # noqa: BLE001 - reported on the order
                 _logger.warning(
                     "Confirmation email of %s failed: %s", order.name, error

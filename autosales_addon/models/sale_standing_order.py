@@ -1,4 +1,6 @@
 import logging
+import random
+import time
 
 import psycopg2.errors
 
@@ -16,6 +18,15 @@ _logger = logging.getLogger(__name__)
 # rest stays due and is picked up by the next batch, oldest first.
 MAX_OCCURRENCES_PER_PASS = 50
 DEFAULT_BATCH_SIZE = 100
+# Errors of a transaction that lost a race with another one: the whole
+# transaction is retried on a fresh snapshot. They are never caught by the
+# handlers that isolate a faulty standing order (in a savepoint, the retry
+# would meet the same stale snapshot and fail every standing order after).
+RETRYABLE_ERRORS = (
+    psycopg2.errors.SerializationFailure,
+    psycopg2.errors.LockNotAvailable,
+    psycopg2.errors.DeadlockDetected,
+)
 
 
 class SaleStandingOrder(models.Model):
@@ -975,6 +986,8 @@ class SaleStandingOrder(models.Model):
                 )
                 orders._check_standing_order_prices()
             return orders
+        except RETRYABLE_ERRORS:
+            raise
         except Exception:  # noqa: BLE001 - retried one by one below
             _logger.info(
                 "Batch generation failed, generating standing orders one by one"
@@ -988,6 +1001,8 @@ class SaleStandingOrder(models.Model):
                     )
                     created._check_standing_order_prices()
                 orders |= created
+            except RETRYABLE_ERRORS:
+                raise
             except psycopg2.errors.UniqueViolation:
                 orders |= standing._create_missing_occurrence_orders(dates)
             except (UserError, ValidationError) as error:
@@ -1087,6 +1102,8 @@ class SaleStandingOrder(models.Model):
         try:
             with self.env.cr.savepoint():
                 orders.action_confirm()
+        except RETRYABLE_ERRORS:
+            raise
         except Exception:  # noqa: BLE001 - confirmed one by one below
             _logger.info("Batch confirmation failed, confirming orders one by one")
             orders = self._confirm_orders_one_by_one(orders)
@@ -1100,6 +1117,8 @@ class SaleStandingOrder(models.Model):
                 with self.env.cr.savepoint():
                     order.action_confirm()
                 confirmed |= order
+            except RETRYABLE_ERRORS:
+                raise
             except Exception as error:  # noqa: BLE001 - the standing order reports it
                 if not isinstance(error, UserError | ValidationError):
                     _logger.exception("Order %s could not be confirmed", order.name)
@@ -1164,24 +1183,24 @@ class SaleStandingOrder(models.Model):
             self._commit_progress()
 
     @api.model
-    def _with_serialization_retry(self, func, attempts=5):
-        """Run ``func``; retry it in a new transaction on a serialization failure.
+    def _with_serialization_retry(self, func, attempts=8):
+        """Run ``func``; retry it in a new transaction when it lost a race
+        (serialization failure, lock timeout, deadlock).
 
-        In tests (a single transaction) the error is raised as is.
+        The wait before each retry grows and is random, so that workers that
+        collided do not collide again. In tests (a single transaction) the
+        error is raised as is.
         """
         for attempt in range(attempts):
             try:
                 return func()
-            except (
-                psycopg2.errors.SerializationFailure,
-                psycopg2.errors.LockNotAvailable,
-                psycopg2.errors.DeadlockDetected,
-            ):
+            except RETRYABLE_ERRORS:
                 if odoo_module.current_test or attempt == attempts - 1:
                     raise
                 _logger.info("Standing order generation conflicted, retrying")
                 self.env.cr.rollback()
                 self.env.invalidate_all()
+                time.sleep(random.uniform(0, min(0.05 * 2**attempt, 2.0)))
         return None
 
     def _commit_progress(self):

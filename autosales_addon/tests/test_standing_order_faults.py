@@ -1,0 +1,102 @@
+from datetime import date
+from unittest.mock import patch
+
+import psycopg2.errors
+
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import AutosalesCommon
+
+
+@tagged("post_install", "-at_install")
+class TestStandingOrderFaults(AutosalesCommon):
+    """Faults in some standing orders never cost the others their orders,
+    and never produce an occurrence twice."""
+
+    def _orders_of(self, standing, day):
+        return self.SaleOrder.search(
+            [("standing_order_id", "=", standing.id), ("standing_order_date", "=", day)]
+        )
+
+    def test_failing_confirmation_keeps_the_order_exactly_once(self):
+        day = date(2027, 1, 1)
+        healthy = self._create_standing_order(partner_id=self.other_customer.id)
+        failing = self._create_standing_order()
+        action_confirm = type(self.SaleOrder).action_confirm
+
+        def confirm_or_crash(orders):
+            if failing in orders.standing_order_id:
+                raise RuntimeError("warehouse system unreachable")
+            return action_confirm(orders)
+
+        with (
+            patch.object(type(self.SaleOrder), "action_confirm", confirm_or_crash),
+            mute_logger("odoo.addons.autosales_addon.models.sale_standing_order"),
+        ):
+            orders = self.StandingOrder._generate_due_orders(until=day)
+            self.assertEqual(len(orders), 2)
+            # Running again while the fault lasts adds nothing.
+            self.assertFalse(self.StandingOrder._generate_due_orders(until=day))
+
+        self.assertEqual(self._orders_of(healthy, day).state, "sale")
+        kept = self._orders_of(failing, day)
+        self.assertEqual(len(kept), 1, "the occurrence's order is kept once")
+        self.assertEqual(kept.state, "draft")
+        self.assertEqual(failing.state, "exception")
+        self.assertIn("warehouse system unreachable", failing.exception_reason)
+        # Once the fault is gone, resuming confirms that order; the next runs
+        # never make a second one for the occurrence.
+        failing.action_resume()
+        self.assertEqual(kept.state, "sale")
+        self.assertFalse(self.StandingOrder._generate_due_orders(until=day))
+        self.StandingOrder._generate_due_orders(until=date(2027, 3, 1))
+        self.assertEqual(self._orders_of(failing, day), kept)
+
+    def test_failing_payment_keeps_the_order_exactly_once(self):
+        self._setup_demo_payment()
+        token = self._create_token()
+        standing = self._create_standing_order(
+            payment_mode="pay_now", payment_token_id=token.id
+        )
+        day = date(2027, 1, 1)
+        with patch.object(
+            type(self.env["payment.transaction"]),
+            "_send_payment_request",
+            side_effect=ConnectionError("payment provider down"),
+        ):
+            order = self.StandingOrder._generate_due_orders(until=day)
+            self.assertFalse(self.StandingOrder._generate_due_orders(until=day))
+        self.assertEqual(order.state, "draft")
+        self.assertEqual(order.transaction_ids.state, "error")
+        self.assertEqual(self._orders_of(standing, day), order)
+        self.assertEqual(standing.state, "exception")
+        self.assertTrue(order.standing_payment_retry_date, "the payment is retried")
+
+    def test_lost_race_during_confirmation_is_raised_for_a_retry(self):
+        # A serialization failure must reach the retry of the whole
+        # transaction: handled in a savepoint, the stale snapshot would fail
+        # every later order too, and they would all go to exception.
+        standing = self._create_standing_order()
+        failure = psycopg2.errors.SerializationFailure("concurrent update")
+        with (
+            patch.object(type(self.SaleOrder), "action_confirm", side_effect=failure),
+            self.assertRaises(psycopg2.errors.SerializationFailure),
+            self.env.cr.savepoint(),
+        ):
+            self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
+        self.env.invalidate_all()
+        self.assertEqual(standing.state, "active")
+        self.assertFalse(standing.order_ids)
+
+    def test_lock_timeout_during_creation_is_raised_for_a_retry(self):
+        standing = self._create_standing_order()
+        timeout = psycopg2.errors.LockNotAvailable("lock timeout")
+        with (
+            patch.object(type(self.SaleOrder), "create", side_effect=timeout),
+            self.assertRaises(psycopg2.errors.LockNotAvailable),
+            self.env.cr.savepoint(),
+        ):
+            self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
+        self.env.invalidate_all()
+        self.assertEqual(standing.state, "active")
