@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools import float_compare, float_is_zero, format_date
+from odoo.tools import SQL, float_compare, float_is_zero, format_date
 
 from .sale_standing_order import RETRYABLE_ERRORS
 
@@ -170,12 +170,8 @@ class SaleOrder(models.Model):
         refused = {}
         if not self:
             return accepted, refused
-        customers = self.partner_id.commercial_partner_id
         self.env.flush_all()
-        self.env.cr.execute(
-            "SELECT id FROM res_partner WHERE id IN %s ORDER BY id FOR UPDATE",
-            [tuple(customers.ids)],
-        )
+        self._autosales_lock_customers_for_credit()
         # amounts accepted in this batch, not yet in credit_to_invoice
         extra_credit = {}
         for order in self:
@@ -219,6 +215,42 @@ class SaleOrder(models.Model):
                 extra_credit[customer] = extra_credit.get(customer, 0.0) + amount
             accepted |= order
         return accepted, refused
+
+    def _autosales_lock_customers_for_credit(self):
+        """Lock the customers of ``self`` for a credit check.
+
+        Odoo runs transactions in REPEATABLE READ: once a lock another
+        transaction held is granted, this transaction still reads its own
+        snapshot, which may lack the orders that transaction confirmed for
+        the same customer. So the rows of the customers whose credit limit is
+        enforced are also updated: a transaction whose snapshot is older than
+        this one's commit then gets a serialization failure when it locks them,
+        and is retried on a fresh snapshot, instead of fitting its order into
+        credit that is already used.
+        """
+        customers = self.partner_id.commercial_partner_id
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM res_partner WHERE id IN %s ORDER BY id "
+                "FOR NO KEY UPDATE",
+                tuple(customers.ids),
+            )
+        )
+        limited = {
+            order.partner_id.commercial_partner_id.id
+            for order in self
+            if order.company_id.account_use_credit_limit
+            and order.partner_id.commercial_partner_id.sudo()
+            .with_company(order.company_id)
+            .credit_limit
+        }
+        if limited:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE res_partner SET write_date = write_date WHERE id IN %s",
+                    tuple(sorted(limited)),
+                )
+            )
 
     def _autosales_prepare_payment(self, retry=False):
         """Attach a draft payment transaction (not yet sent) to each pay-now order."""

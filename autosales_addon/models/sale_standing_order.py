@@ -917,14 +917,63 @@ class SaleStandingOrder(models.Model):
 
         Rows locked by another worker are skipped, so concurrent workers share
         the due work instead of waiting for (or duplicating) each other.
+
+        The customers whose credit limit will be checked are locked at once
+        too, so that a conflict over their credit shows as the transaction
+        starts, when a retry costs nothing. Standing orders of a customer
+        whose credit another worker is checking are left to that worker: two
+        workers never check the credit of one customer at the same time.
         """
         domain = self._get_due_domain(until)
         if self.ids:
             domain = expression.AND([domain, [("id", "in", self.ids)]])
         self.env.flush_all()
-        query = self._search(domain, order="next_date, id", limit=limit)
-        self.env.cr.execute(SQL("%s FOR UPDATE SKIP LOCKED", query.select()))
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
+        busy_customers = []
+        while True:
+            with self.env.cr.savepoint(flush=False) as savepoint:
+                query = self._search(
+                    expression.AND(
+                        [domain, [("commercial_partner_id", "not in", busy_customers)]]
+                    )
+                    if busy_customers
+                    else domain,
+                    order="next_date, id",
+                    limit=limit,
+                )
+                self.env.cr.execute(SQL("%s FOR UPDATE SKIP LOCKED", query.select()))
+                claimed = self.browse([row[0] for row in self.env.cr.fetchall()])
+                customers = claimed._get_credit_checked_customers()
+                if not customers:
+                    return claimed
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM res_partner WHERE id IN %s ORDER BY id "
+                        "FOR NO KEY UPDATE SKIP LOCKED",
+                        tuple(customers.ids),
+                    )
+                )
+                locked = {row[0] for row in self.env.cr.fetchall()}
+                if len(locked) == len(customers):
+                    return claimed
+                # Release this claim and claim again without those customers.
+                busy_customers += [id_ for id_ in customers.ids if id_ not in locked]
+                savepoint.rollback()
+
+    def _get_credit_checked_customers(self):
+        """Customers (commercial partners) of ``self`` whose generated orders
+        will be checked against a credit limit."""
+        customers = self.env["res.partner"]
+        for standing in self:
+            if (
+                standing.payment_mode == "on_account"
+                and standing.auto_confirm
+                and standing.company_id.account_use_credit_limit
+                and standing.commercial_partner_id.sudo()
+                .with_company(standing.company_id)
+                .credit_limit
+            ):
+                customers |= standing.commercial_partner_id
+        return customers
 
     @api.model
     def _generate_due_orders(self, until=None, limit=None):

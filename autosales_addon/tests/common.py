@@ -1,7 +1,27 @@
+import configparser
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
+
+from odoo import SUPERUSER_ID, api
 from odoo.fields import Command
-from odoo.tests import TransactionCase
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, TransactionCase
+from odoo.tests.common import get_db_name
+from odoo.tools import config
+
+WORKER = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "generation_worker.py"
+)
+WORKER_START_TIMEOUT = 120
 
 
 class AutosalesCommon(TransactionCase):
@@ -157,3 +177,268 @@ class AutosalesCommon(TransactionCase):
             orders |= self.StandingOrder._generate_due_orders(until=day)
             day = date.fromordinal(day.toordinal() + 1)
         return orders
+
+
+class AutosalesCommittedCase(BaseCase):
+    """Tests on committed data: concurrent transactions and worker processes.
+
+    Two transactions (or processes) only compete for rows both can see, so
+    these tests commit their data through their own cursors, and remove it
+    afterwards. Workers run :mod:`generation_worker` in separate ``odoo``
+    processes on the test database.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+
+    @contextlib.contextmanager
+    def committed_env(self):
+        """A superuser environment on a new cursor, committed at the end."""
+        with self.registry.cursor() as cr:
+            yield api.Environment(cr, SUPERUSER_ID, {})
+
+    def setUp(self):
+        super().setUp()
+        self.created = {}
+        self.addCleanup(self._remove_data)
+
+    # === DATA === #
+
+    def _create_data(
+        self,
+        standing_count,
+        occurrences=1,
+        customer_count=5,
+        credit_limited=(),
+        batch_commit=200,
+    ):
+        """Commit customers, goods and ``standing_count`` monthly standing
+        orders whose ``occurrences`` first occurrences are due on
+        :attr:`until`. Customers in ``credit_limited`` (indexes) get a
+        credit limit, high enough for every order."""
+        self.until = date(2027, 1, 1) + relativedelta(months=occurrences - 1)
+        with self.committed_env() as env:
+            env = env(context=dict(env.context, tracking_disable=True))
+            company = env.company
+            self.created["use_credit_limit"] = company.account_use_credit_limit
+            company.account_use_credit_limit = True
+            products = env["product.product"].create(
+                [
+                    {
+                        "name": f"Committed Good {index}",
+                        "type": "consu",
+                        "is_storable": index < 2,
+                        "list_price": 2.0 + index,
+                    }
+                    for index in range(3)
+                ]
+            )
+            warehouse = env["stock.warehouse"].search(
+                [("company_id", "=", company.id)], limit=1
+            )
+            for product in products.filtered("is_storable"):
+                env["stock.quant"]._update_available_quantity(
+                    product, warehouse.lot_stock_id, 1_000_000
+                )
+            customers = env["res.partner"].create(
+                [
+                    {
+                        "name": f"Committed Customer {index}",
+                        "is_company": True,
+                        "email": f"committed{index}@example.com",
+                        "on_account_allowed": True,
+                    }
+                    for index in range(customer_count)
+                ]
+            )
+            for index in credit_limited:
+                customers[index].credit_limit = 10_000_000
+            self.created.update(products=products.ids, customers=customers.ids)
+            self.created["standing"] = []
+            for offset in range(0, standing_count, batch_commit):
+                standing_orders = env["sale.standing.order"].create(
+                    [
+                        {
+                            "partner_id": customers[index % len(customers)].id,
+                            "interval_number": 1,
+                            "interval_type": "month",
+                            "start_date": date(2027, 1, 1),
+                            "line_ids": [
+                                Command.create(
+                                    {
+                                        "product_id": product.id,
+                                        "product_uom_qty": 1 + index % 7,
+                                    }
+                                )
+                                for product in products[: 1 + index % 3]
+                            ],
+                        }
+                        for index in range(
+                            offset, min(offset + batch_commit, standing_count)
+                        )
+                    ]
+                )
+                standing_orders.action_activate()
+                self.created["standing"] += standing_orders.ids
+                env.cr.commit()
+        return self.created["standing"]
+
+    def _remove_data(self):
+        if not self.created.get("standing"):
+            return
+        with self.committed_env() as env:
+            standing_orders = env["sale.standing.order"].browse(
+                self.created["standing"]
+            )
+            orders = (
+                env["sale.order"]
+                .with_context(disable_cancel_warning=True)
+                .search([("standing_order_id", "in", standing_orders.ids)])
+            )
+            orders.filtered(lambda o: o.state != "cancel")._action_cancel()
+            orders.unlink()
+            standing_orders.write({"state": "cancelled"})
+            standing_orders.unlink()
+            env["product.product"].browse(self.created["products"]).active = False
+            env["res.partner"].browse(self.created["customers"]).active = False
+            env.company.account_use_credit_limit = self.created["use_credit_limit"]
+
+    # === WORKERS === #
+
+    def _worker_config(self):
+        """An Odoo config file for the workers: the test database and server."""
+        directory = tempfile.mkdtemp(prefix="autosales-workers-")
+        self.addCleanup(shutil.rmtree, directory, ignore_errors=True)
+        path = os.path.join(directory, "odoo.conf")
+        parser = configparser.ConfigParser(interpolation=None)
+        parser["options"] = {
+            key: str(config[key])
+            for key in (
+                "addons_path",
+                "data_dir",
+                "db_host",
+                "db_port",
+                "db_user",
+                "db_password",
+            )
+        }
+        parser["options"]["db_name"] = get_db_name()
+        with open(path, "w", encoding="utf-8") as file:
+            parser.write(file)
+        return directory, path
+
+    def _start_workers(self, count, batch_size, ids=None):
+        """Start ``count`` generation workers, released together once loaded."""
+        directory, path = self._worker_config()
+        go = os.path.join(directory, "go")
+        workers = []
+        for index in range(count):
+            ready = os.path.join(directory, f"ready{index}")
+            command = [
+                sys.executable,
+                WORKER,
+                "--config",
+                path,
+                "--ids",
+                ",".join(map(str, ids or self.created["standing"])),
+                "--until",
+                self.until.isoformat(),
+                "--batch-size",
+                str(batch_size),
+                "--ready",
+                ready,
+                "--go",
+                go,
+            ]
+            workers.append(
+                (
+                    ready,
+                    subprocess.Popen(  # noqa: S603 - our own script
+                        command,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        text=True,
+                    ),
+                )
+            )
+        deadline = time.monotonic() + WORKER_START_TIMEOUT
+        for ready, worker in workers:
+            while not os.path.exists(ready):
+                if worker.poll() is not None or time.monotonic() > deadline:
+                    self._kill(worker for _ready, worker in workers)
+                    self.fail(f"a worker did not start: {worker.communicate()[1]}")
+                time.sleep(0.05)
+        with open(go, "w", encoding="ascii"):
+            pass
+        return [worker for _ready, worker in workers]
+
+    def _kill(self, workers):
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+
+    def _wait_workers(self, workers, timeout):
+        """Wait for ``workers``; return their results, failing on any error."""
+        results = []
+        deadline = time.monotonic() + timeout
+        try:
+            for worker in workers:
+                stdout, stderr = worker.communicate(
+                    timeout=max(deadline - time.monotonic(), 1)
+                )
+                self.assertEqual(
+                    worker.returncode, 0, f"a worker failed:\n{stderr[-3000:]}"
+                )
+                self.assertNotIn("Traceback", stderr)
+                results.append(json.loads(stdout.strip().splitlines()[-1]))
+        finally:
+            self._kill(workers)
+        return results
+
+    # === CHECKS === #
+
+    def _occurrence_counts(self, env):
+        env.cr.execute(
+            """
+            SELECT standing_order_id, standing_order_date, count(*)
+              FROM sale_order
+             WHERE standing_order_id IN %s
+          GROUP BY standing_order_id, standing_order_date
+            """,
+            [tuple(self.created["standing"])],
+        )
+        return env.cr.fetchall()
+
+    def _assert_whole_orders(self, env):
+        """Every generated order is complete: lines, confirmed, a delivery."""
+        orders = env["sale.order"].search(
+            [("standing_order_id", "in", self.created["standing"])]
+        )
+        for order in orders:
+            self.assertTrue(order.order_line, f"{order.name} has its lines")
+            self.assertEqual(order.state, "sale", f"{order.name} is confirmed")
+            self.assertEqual(
+                len(order.picking_ids), 1, f"{order.name} has its delivery"
+            )
+        return orders
+
+    def _assert_each_occurrence_once(self, occurrences):
+        with self.committed_env() as env:
+            rows = self._occurrence_counts(env)
+            expected = len(self.created["standing"]) * occurrences
+            self.assertEqual(len(rows), expected, "every occurrence was generated")
+            self.assertEqual(
+                {row[2] for row in rows}, {1}, "no occurrence was generated twice"
+            )
+            standing_orders = env["sale.standing.order"].browse(
+                self.created["standing"]
+            )
+            self.assertEqual(set(standing_orders.mapped("state")), {"active"})
+            self.assertEqual(
+                set(standing_orders.mapped("next_date")),
+                {self.until + relativedelta(months=1)},
+            )
+            return self._assert_whole_orders(env)

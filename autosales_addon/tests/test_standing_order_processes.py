@@ -1,0 +1,159 @@
+from datetime import date
+from unittest.mock import patch
+
+from odoo import SUPERUSER_ID, api
+from odoo.fields import Command
+from odoo.modules import module as odoo_module
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import AutosalesCommittedCase
+
+
+@tagged("post_install", "-at_install")
+class TestStandingOrderTransactions(AutosalesCommittedCase):
+    """Races between two transactions, run on two cursors of this process."""
+
+    def _bulb_standing_orders(self, env, partners):
+        """One standing order of 1,000 bulbs per partner in ``partners``."""
+        bulb = env["product.product"].create(
+            {"name": "Committed Bulb", "type": "consu", "list_price": 2.5}
+        )
+        standing_orders = env["sale.standing.order"].create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "interval_number": 1,
+                    "interval_type": "month",
+                    "start_date": date(2027, 1, 1),
+                    "line_ids": [
+                        Command.create({"product_id": bulb.id, "product_uom_qty": 1000})
+                    ],
+                }
+                for partner in partners
+            ]
+        )
+        standing_orders.action_activate()
+        self.created["products"] = bulb.ids
+        self.created["standing"] = standing_orders.ids
+        return standing_orders
+
+    def test_two_on_account_orders_never_exceed_the_credit_limit_together(self):
+        with self.committed_env() as env:
+            self.created["use_credit_limit"] = env.company.account_use_credit_limit
+            env.company.account_use_credit_limit = True
+            customer = env["res.partner"].create(
+                {
+                    "name": "Credit Race Customer",
+                    "is_company": True,
+                    "on_account_allowed": True,
+                }
+            )
+            # Each order is 2,500 before taxes: one fits, not both.
+            customer.credit_limit = 4000
+            # Two buyers of the customer order, each for their own shop.
+            buyers = env["res.partner"].create(
+                [
+                    {"name": f"Shop {index}", "parent_id": customer.id}
+                    for index in range(2)
+                ]
+            )
+            self.created["customers"] = (customer | buyers).ids
+            first, second = self._bulb_standing_orders(env, buyers).ids
+        until = date(2027, 1, 1)
+        with self.registry.cursor() as cr1, self.registry.cursor() as cr2:
+            env1 = api.Environment(cr1, SUPERUSER_ID, {})
+            env2 = api.Environment(cr2, SUPERUSER_ID, {})
+            # The second transaction starts (takes its snapshot) first...
+            env2["res.partner"].browse(customer.id).credit_to_invoice  # noqa: B018
+            # ... and the first confirms its order and commits meanwhile.
+            with (
+                patch.object(odoo_module, "current_test", None),
+                mute_logger("odoo.sql_db"),
+            ):
+                order = (
+                    env1["sale.standing.order"]
+                    .browse(first)
+                    ._generate_due_orders(until)
+                )
+                self.assertEqual(order.state, "sale")
+                cr1.commit()
+                standing = env2["sale.standing.order"].browse(second)
+                standing._with_serialization_retry(
+                    lambda: standing._generate_due_orders(until)
+                )
+                cr2.commit()
+        with self.committed_env() as env:
+            orders = env["sale.order"].search(
+                [("standing_order_id", "in", [first, second])]
+            )
+            self.assertEqual(len(orders), 2, "both occurrences have their order")
+            self.assertEqual(
+                orders.filtered(lambda o: o.state == "sale").standing_order_id.ids,
+                [first],
+                "only the first order fits in the credit limit",
+            )
+            standing = env["sale.standing.order"].browse(second)
+            self.assertEqual(standing.state, "exception")
+            self.assertIn("credit limit", standing.exception_reason)
+
+    def test_serialization_failure_during_confirmation_is_retried(self):
+        with self.committed_env() as env:
+            bulb = env["product.product"].create(
+                {
+                    "name": "Committed Stored Bulb",
+                    "type": "consu",
+                    "is_storable": True,
+                    "list_price": 2.5,
+                }
+            )
+            warehouse = env["stock.warehouse"].search(
+                [("company_id", "=", env.company.id)], limit=1
+            )
+            env["stock.quant"]._update_available_quantity(
+                bulb, warehouse.lot_stock_id, 100
+            )
+            customer = env["res.partner"].create(
+                {
+                    "name": "Retry Customer",
+                    "is_company": True,
+                    "on_account_allowed": True,
+                }
+            )
+            standing = env["sale.standing.order"].create(
+                {
+                    "partner_id": customer.id,
+                    "start_date": date(2027, 1, 1),
+                    "line_ids": [
+                        Command.create({"product_id": bulb.id, "product_uom_qty": 10})
+                    ],
+                }
+            )
+            standing.action_activate()
+            self.created.update(
+                products=bulb.ids,
+                customers=customer.ids,
+                standing=standing.ids,
+                use_credit_limit=env.company.account_use_credit_limit,
+            )
+        with self.registry.cursor() as cr, self.registry.cursor() as other_cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            standing = env["sale.standing.order"].browse(standing.id)
+            standing.mapped("name")  # the generation transaction starts here
+            # Another transaction moves the stock the order will reserve.
+            other_cr.execute(
+                "UPDATE stock_quant SET write_date = now() WHERE product_id = %s",
+                [bulb.id],
+            )
+            other_cr.commit()
+            with (
+                patch.object(odoo_module, "current_test", None),
+                mute_logger("odoo.sql_db"),
+            ):
+                done = standing._cron_generate_orders(until=date(2027, 1, 1))
+        self.assertEqual(done, 1)
+        with self.committed_env() as env:
+            standing = env["sale.standing.order"].browse(standing.id)
+            self.assertEqual(standing.state, "active", "no exception for a conflict")
+            self.assertEqual(standing.order_ids.state, "sale")
+            self.assertEqual(standing.order_ids.picking_ids.move_ids.state, "assigned")
