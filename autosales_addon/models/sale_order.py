@@ -11,6 +11,10 @@ from .sale_standing_order import RETRYABLE_ERRORS
 
 _logger = logging.getLogger(__name__)
 
+# Amounts and quantities are floats: beyond this, their cents (or the
+# hundredths of a unit) are no longer exact once lines and taxes add up.
+MAX_EXACT_AMOUNT = 10**12
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
@@ -143,11 +147,30 @@ class SaleOrder(models.Model):
         }
 
     def _check_standing_order_prices(self):
-        """Refuse generated orders with a product that has no price."""
+        """Refuse generated orders with a product that has no price, or with
+        a quantity or an amount too large to be computed exactly."""
         for order in self:
+            if abs(order.amount_total) >= MAX_EXACT_AMOUNT:
+                raise UserError(
+                    self.env._(
+                        "The order would amount to %(amount)s, more than an order "
+                        "can hold; check the quantities of standing order %(name)s.",
+                        amount=order.amount_total,
+                        name=order.standing_order_id.display_name,
+                    )
+                )
             for line in order.order_line:
                 if line.display_type or not line.product_id:
                     continue
+                if line.product_uom_qty >= MAX_EXACT_AMOUNT:
+                    raise UserError(
+                        self.env._(
+                            "The quantity of %(product)s (%(quantity)s) is more "
+                            "than an order can hold.",
+                            product=line.product_id.display_name,
+                            quantity=line.product_uom_qty,
+                        )
+                    )
                 if float_is_zero(
                     line.price_unit, precision_rounding=order.currency_id.rounding
                 ):

@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 import psycopg2.errors
 
+from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -18,6 +19,80 @@ class TestStandingOrderFaults(AutosalesCommon):
         return self.SaleOrder.search(
             [("standing_order_id", "=", standing.id), ("standing_order_date", "=", day)]
         )
+
+    def test_bad_data_goes_to_exception_and_the_others_are_generated(self):
+        day = date(2027, 1, 1)
+        healthy = self._create_standing_order() | self._create_standing_order(
+            partner_id=self.other_customer.id
+        )
+        lamp = self.env["product.product"].create(
+            {"name": "Archived Lamp", "list_price": 9.0}
+        )
+        archived_product = self._create_standing_order(
+            line_ids=[Command.create({"product_id": lamp.id, "product_uom_qty": 3})]
+        )
+        free = self.env["product.product"].create(
+            {"name": "Priceless Sample", "list_price": 0}
+        )
+        no_price = self._create_standing_order(
+            line_ids=[Command.create({"product_id": free.id, "product_uom_qty": 1})]
+        )
+        dollar_pricelist = self.env["product.pricelist"].create(
+            {
+                "name": "Was In Company Currency",
+                "currency_id": self.company.currency_id.id,
+            }
+        )
+        currency_mismatch = self._create_standing_order(
+            pricelist_id=dollar_pricelist.id
+        )
+        gone = self.env["res.partner"].create(
+            {"name": "Closed Shop", "is_company": True, "on_account_allowed": True}
+        )
+        inactive_customer = self._create_standing_order(partner_id=gone.id)
+        huge_quantity = self._create_standing_order(
+            line_ids=[
+                Command.create({"product_id": self.socket.id, "product_uom_qty": 1e15})
+            ]
+        )
+        # Last: the other standing orders of the customer would deliver there.
+        dock = self.env["res.partner"].create(
+            {"name": "Old Dock", "parent_id": self.customer.id, "type": "delivery"}
+        )
+        deleted_address = self._create_standing_order(partner_shipping_id=dock.id)
+        # What went wrong since they were set up:
+        lamp.active = False
+        dock.active = False  # Odoo archives an address documents refer to
+        other_currency = self.env["res.currency"].search(
+            [
+                ("id", "!=", self.company.currency_id.id),
+                ("active", "in", [True, False]),
+            ],
+            limit=1,
+        )
+        other_currency.active = True
+        dollar_pricelist.currency_id = other_currency
+        gone.active = False
+
+        with mute_logger("odoo.addons.autosales_addon.models.sale_standing_order"):
+            orders = self.StandingOrder._generate_due_orders(until=day)
+
+        self.assertEqual(orders.standing_order_id, healthy)
+        self.assertEqual(set(orders.mapped("state")), {"sale"})
+        expected = {
+            archived_product: "Archived Lamp",
+            no_price: "no price",
+            deleted_address: "address",
+            currency_mismatch: "currency",
+            inactive_customer: "archived",
+            huge_quantity: "more than an order can hold",
+        }
+        for standing, reason in expected.items():
+            self.assertEqual(standing.state, "exception", reason)
+            self.assertIn(reason, standing.exception_reason)
+            self.assertTrue(standing.activity_ids, "the salesperson is told")
+            self.assertFalse(standing.order_ids, "no half-generated order")
+            self.assertEqual(standing.next_date, day, "the occurrence is kept")
 
     def test_failing_confirmation_keeps_the_order_exactly_once(self):
         day = date(2027, 1, 1)
