@@ -5,4 +5,5 @@ from . import res_partner
 from . import sale_standing_order
 from . import sale_standing_order_line
 from . import sale_order
+from . import stock_move
 from . import stock_picking

@@ -1196,18 +1196,22 @@ class SaleStandingOrder(models.Model):
         Each batch is committed on its own (outside tests) so that a crash
         loses at most the batch in progress, which the next run completes.
         Payments are requested after the batch that created their order is
-        committed, so a crash can never lose the record of a charge.
+        committed, so a crash can never lose the record of a charge. Stock is
+        reserved after the commit too, in short transactions: reservations
+        are where parallel workers collide.
         """
         until = until or self._get_today()
+        batcher = self.with_context(autosales_defer_reservation=True)
         done = 0
         while True:
             orders = self._with_serialization_retry(
-                lambda: self._generate_batch(until, batch_size)
+                lambda: batcher._generate_batch(until, batch_size)
             )
             if orders is None:
                 break
             self._commit_progress()
-            self._send_pending_payments_committed(orders)
+            batcher._send_pending_payments_committed(orders)
+            self._reserve_generated_orders(orders)
             done += len(orders)
             remaining = self.search_count(self._get_due_domain(until))
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
@@ -1220,6 +1224,41 @@ class SaleStandingOrder(models.Model):
         if not standing_orders:
             return None
         return standing_orders._generate_occurrences(until)
+
+    def _reserve_generated_orders(self, orders):
+        """Reserve the stock of the deliveries of ``orders``, confirmed by a
+        batch that left the reservation to later (see ``stock.move``).
+
+        When the retries are exhausted, the moves stay waiting for Odoo's
+        scheduler to reserve them: the orders themselves are committed.
+        """
+        today = fields.Date.context_today(self)
+        moves = orders.with_context(
+            autosales_defer_reservation=False
+        ).picking_ids.move_ids.filtered(
+            lambda move: move.state in ("confirmed", "partially_available")
+            and (
+                move.picking_type_id.reservation_method == "at_confirm"
+                or (move.reservation_date and move.reservation_date <= today)
+            )
+        )
+        if not moves:
+            return
+        try:
+            # No "Waiting -> Ready" tracking on the deliveries: reserved at
+            # confirmation, they never showed one.
+            self._with_serialization_retry(
+                moves.with_context(mail_notrack=True)._action_assign
+            )
+        except RETRYABLE_ERRORS:
+            if odoo_module.current_test:
+                raise
+            self.env.cr.rollback()
+            _logger.warning(
+                "Stock of %s orders not reserved (conflicts): left to the scheduler",
+                len(orders),
+            )
+        self._commit_progress()
 
     def _send_pending_payments_committed(self, orders):
         # Only pay-now orders have something to charge: selecting them on the
