@@ -1,12 +1,13 @@
 # Development commands of the AutoSales add-on; see README.rst.
 # The work is done by the scripts in tools/.
 
-.PHONY: help run stop test bench lint
+.PHONY: help run stop test test-slow bench lint
 
 help:
 	@echo "make run    demo database with the add-on on http://localhost:8069 (admin/admin)"
 	@echo "make stop   stop the private PostgreSQL cluster of make run"
 	@echo "make test   the add-on's tests, browser tours included, on a throwaway database"
+	@echo "make test-slow  the slow tests (multi-process runs at full scale), run by CI too"
 	@echo "make bench  every bench/*.py script against a fresh database"
 	@echo "make lint   ruff, pylint-odoo and the OCA checks"
 
@@ -18,6 +19,9 @@ stop:
 
 test:
 	@bash tools/test.sh
+
+test-slow:
+	@bash tools/test.sh --slow
 
 bench:
 	@bash tools/bench.sh

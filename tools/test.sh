@@ -2,6 +2,9 @@
 # make test: a throwaway PostgreSQL cluster and a fresh database with the
 # add-on installed, then the add-on's tests with pytest-odoo, browser tours
 # included. The cluster is removed on exit, whatever happens.
+# make test-slow (tools/test.sh --slow): the same, for the slow tests only
+# (tests/test_slow_*.py, skipped by make test), such as the multi-process
+# tests at full scale.
 set -euo pipefail
 # shellcheck source=tools/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -12,6 +15,13 @@ PG_PORT=54339
 # (pytest-odoo binds its own free port for the HttpCase server anyway.)
 HTTP_PORT=8169
 OUT=$ROOT/.run/test
+
+tests=("$MODULE/tests")
+if [ "${1:-}" = --slow ]; then
+    export AUTOSALES_SLOW_TESTS=1
+    tests=("$MODULE"/tests/test_slow_*.py)
+    OUT=$ROOT/.run/test-slow
+fi
 
 require_odoo
 pip_install pytest_odoo:pytest-odoo==2.3.0 websocket:websocket-client
@@ -52,7 +62,7 @@ odoo_install "$TMP/odoo.conf" "$DB" "$OUT/install.log" "$MODULE,payment_demo" \
 say "running the tests (Odoo log: $OUT/odoo.log)"
 cd "$ROOT"
 rc=0
-"$PYTHON" -m pytest "$MODULE/tests" --rootdir "$ROOT" -p no:cacheprovider \
+"$PYTHON" -m pytest "${tests[@]}" --rootdir "$ROOT" -p no:cacheprovider \
     --odoo-config "$TMP/odoo.conf" --odoo-database "$DB" --odoo-http \
     --odoo-log-level info --odoo-extra "logfile=$OUT/odoo.log" || rc=$?
 

@@ -1,3 +1,5 @@
+import signal
+import time
 from datetime import date
 from unittest.mock import patch
 
@@ -8,6 +10,76 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .common import AutosalesCommittedCase
+
+
+@tagged("post_install", "-at_install")
+class TestStandingOrderProcesses(AutosalesCommittedCase):
+    """Exactly once through parallel worker processes and crashes.
+
+    ``make test-slow`` runs the same scenarios at a larger scale
+    (``test_slow_standing_order_processes.py``).
+    """
+
+    WORKERS = 4
+    STANDING_ORDERS = 20
+    OCCURRENCES = 3  # 60 occurrences
+    BATCH_SIZE = 5
+    KILL_STANDING_ORDERS = 40  # 120 occurrences
+    KILL_BATCH_SIZE = 10
+    TIMEOUT = 240
+
+    def test_parallel_workers_generate_each_occurrence_once(self):
+        # Two customers have a credit limit: their credit checks update their
+        # rows, the other workers must retry rather than fail.
+        self._create_data(
+            self.STANDING_ORDERS,
+            self.OCCURRENCES,
+            customer_count=self.STANDING_ORDERS // 2,
+            credit_limited=(0, 1),
+        )
+        workers = self._start_workers(self.WORKERS, self.BATCH_SIZE)
+        results = self._wait_workers(workers, self.TIMEOUT)
+        orders = self._assert_each_occurrence_once(self.OCCURRENCES)
+        self.assertEqual(
+            sum(result["done"] for result in results),
+            len(orders),
+            "every order a worker committed was kept, none was made twice",
+        )
+
+    def test_killed_worker_keeps_committed_batches_and_next_run_completes(self):
+        self._create_data(self.KILL_STANDING_ORDERS, self.OCCURRENCES)
+        (worker,) = self._start_workers(1, self.KILL_BATCH_SIZE)
+        committed = self._wait_for_orders(worker, 2 * self.KILL_BATCH_SIZE)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        with self.committed_env() as env:
+            kept = self._assert_whole_orders(env)
+        self.assertGreaterEqual(len(kept), committed, "committed batches are kept")
+        self.assertLess(
+            len(kept),
+            self.KILL_STANDING_ORDERS * self.OCCURRENCES,
+            "the worker was killed before the end of its run",
+        )
+        # The next run completes the work, without doing any of it twice.
+        results = self._wait_workers(
+            self._start_workers(1, self.KILL_BATCH_SIZE), self.TIMEOUT
+        )
+        orders = self._assert_each_occurrence_once(self.OCCURRENCES)
+        self.assertEqual(results[0]["done"], len(orders) - len(kept))
+
+    def _wait_for_orders(self, worker, count):
+        """Wait until ``worker`` committed at least ``count`` orders."""
+        deadline = time.monotonic() + self.TIMEOUT
+        while time.monotonic() < deadline:
+            with self.committed_env() as env:
+                done = env["sale.order"].search_count(
+                    [("standing_order_id", "in", self.created["standing"])]
+                )
+            if done >= count:
+                return done
+            self.assertIsNone(worker.poll(), "the worker is still running")
+            time.sleep(0.05)
+        self.fail("the worker committed nothing")
 
 
 @tagged("post_install", "-at_install")
