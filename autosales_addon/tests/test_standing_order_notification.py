@@ -22,6 +22,23 @@ class TestStandingOrderNotification(AutosalesCommon):
         self.assertTrue(confirmation, "the customer receives Odoo's order confirmation")
         self.assertIn(order.name, confirmation[0].subject)
 
+    def test_async_order_emails_are_queued_then_sent_by_odoo(self):
+        # Odoo's "send order emails asynchronously" (sale.async_emails): the
+        # confirmations of a batch are queued for its scheduled action.
+        self.env["ir.config_parameter"].set_param("sale.async_emails", "True")
+        self._create_standing_order()
+        self._create_standing_order(partner_id=self.other_customer.id)
+        orders = self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
+        self.assertEqual(len(orders), 2)
+        self.assertEqual(
+            orders.pending_email_template_id,
+            self.env.ref("sale.mail_template_sale_confirmation"),
+        )
+        self.assertFalse(self._customer_mails(orders[0], orders[0].name))
+        self.SaleOrder._cron_send_pending_emails(auto_commit=False)
+        self.assertFalse(orders.pending_email_template_id)
+        self.assertTrue(self._customer_mails(orders[0], orders[0].name))
+
     def test_validated_delivery_sends_shipping_confirmation(self):
         self.company.stock_move_email_validation = False
         self._create_standing_order()
