@@ -247,7 +247,7 @@ class SaleStandingOrder(models.Model):
         help="Untaxed amount of one order at today's prices.",
     )
 
-    def init(self):
+    def init(self):  # pylint: disable=missing-return
         super().init()
         # The due scan (state = 'active' AND next_date <= D ORDER BY next_date,
         # id) reads this index in order and stops at the batch size: its cost
