@@ -23,25 +23,6 @@ if [ ${#scripts[@]} -eq 0 ]; then
     exit 0
 fi
 
-# oca_install MODULE:REQUIREMENT...: pip-install the OCA modules the
-# benchmarks compare with, unless importable. --no-deps: their requirements
-# name Odoo itself, which pip would download again. They are installed into
-# a benchmark database by the script that needs them, never into the
-# template, and are never a dependency of the add-on.
-oca_install() {
-    local spec missing=()
-    for spec in "$@"; do
-        "$PYTHON" -c "import importlib.util, sys
-sys.exit(importlib.util.find_spec('odoo.addons.${spec%%:*}') is None)" 2>/dev/null \
-            || missing+=("${spec#*:}")
-    done
-    [ ${#missing[@]} -eq 0 ] && return 0
-    say "installing OCA modules from PyPI: ${missing[*]}"
-    PIP_ROOT_USER_ACTION=ignore "$PYTHON" -m pip install -q --no-deps "${missing[@]}" \
-        || die "could not install ${missing[*]}; install them with:
-    $PYTHON -m pip install --no-deps ${missing[*]}"
-}
-
 require_odoo
 oca_install "subscription_oca:odoo-addon-subscription-oca>=18.0,<18.1"
 ensure_postgres

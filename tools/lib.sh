@@ -172,6 +172,32 @@ pg_stop() {
 
 # === ODOO === #
 
+# oca_install MODULE:REQUIREMENT...: pip-install OCA modules (from PyPI)
+# that benchmarks or slow tests use, unless importable. --no-deps: their
+# requirements name Odoo itself, which pip would download again. They are
+# never a dependency of the add-on.
+oca_install() {
+    local spec missing=()
+    for spec in "$@"; do
+        "$PYTHON" -c "import importlib.util, sys
+sys.exit(importlib.util.find_spec('odoo.addons.${spec%%:*}') is None)" 2>/dev/null \
+            || missing+=("${spec#*:}")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    say "installing OCA modules from PyPI: ${missing[*]}"
+    PIP_ROOT_USER_ACTION=ignore "$PYTHON" -m pip install -q --no-deps "${missing[@]}" \
+        || die "could not install ${missing[*]}; install them with:
+    $PYTHON -m pip install --no-deps ${missing[*]}"
+}
+
+# oca_addons_dir MODULE: the addons folder pip installed an OCA module in.
+oca_addons_dir() {
+    "$PYTHON" -c "import importlib.util, os
+spec = importlib.util.find_spec('odoo.addons.$1')
+print(os.path.dirname(list(spec.submodule_search_locations)[0]))"
+}
+
+
 # run_killable COMMAND...: run COMMAND in the background and wait for it.
 # Odoo catches the first Ctrl-C while it installs modules and goes on, and
 # bash would wait for it; this way a trap can stop it at once (kill_child).
@@ -206,13 +232,14 @@ EOF
 }
 
 # write_odoo_conf FILE [KEY = VALUE...]: Odoo config file for the add-on
-# and the database server in DB_HOST/DB_PORT/DB_USER/DB_PASSWORD.
+# and the database server in DB_HOST/DB_PORT/DB_USER/DB_PASSWORD; the
+# folders in EXTRA_ADDONS (comma-separated) are added to the addons path.
 write_odoo_conf() {
     local file=$1 line
     shift
     {
         echo "[options]"
-        echo "addons_path = $ROOT,$(odoo_default_addons_path)"
+        echo "addons_path = $ROOT,$(odoo_default_addons_path)${EXTRA_ADDONS:+,$EXTRA_ADDONS}"
         echo "db_host = ${DB_HOST:-False}"
         echo "db_port = ${DB_PORT:-False}"
         echo "db_user = ${DB_USER:-False}"

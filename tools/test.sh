@@ -3,8 +3,9 @@
 # add-on installed, then the add-on's tests with pytest-odoo, browser tours
 # included. The cluster is removed on exit, whatever happens.
 # make test-slow (tools/test.sh --slow): the same, for the slow tests only
-# (tests/test_slow_*.py, skipped by make test), such as the multi-process
-# tests at full scale.
+# (tests/test_slow_*.py, skipped by make test): the multi-process tests at
+# full scale, and the generation over OCA queue_job, which is installed
+# (from PyPI) into that test database only.
 set -euo pipefail
 # shellcheck source=tools/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -17,7 +18,10 @@ HTTP_PORT=8169
 OUT=$ROOT/.run/test
 
 tests=("$MODULE/tests")
+modules=$MODULE,payment_demo
+slow=
 if [ "${1:-}" = --slow ]; then
+    slow=1
     export AUTOSALES_SLOW_TESTS=1
     tests=("$MODULE"/tests/test_slow_*.py)
     OUT=$ROOT/.run/test-slow
@@ -25,6 +29,12 @@ fi
 
 require_odoo
 pip_install pytest_odoo:pytest-odoo==2.3.0 websocket:websocket-client
+if [ -n "$slow" ]; then
+    # The optional scale-out over OCA queue_job is tested here only.
+    oca_install "queue_job:odoo-addon-queue-job>=18.0,<18.1"
+    EXTRA_ADDONS=$(oca_addons_dir queue_job)
+    modules=$modules,queue_job
+fi
 ensure_chromium
 ensure_postgres
 # Only the throwaway cluster: never a server named by the environment.
@@ -56,7 +66,7 @@ write_odoo_conf "$TMP/odoo.conf" \
     "screenshots = $OUT" \
     "max_cron_threads = 0"
 
-odoo_install "$TMP/odoo.conf" "$DB" "$OUT/install.log" "$MODULE,payment_demo" \
+odoo_install "$TMP/odoo.conf" "$DB" "$OUT/install.log" "$modules" \
     --without-demo=all
 
 say "running the tests (Odoo log: $OUT/odoo.log)"

@@ -12,3 +12,16 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.autosales_payment_retry_days",
         readonly=False,
     )
+    autosales_generation_queue_job = fields.Boolean(
+        string="Generate Orders with the Job Queue",
+        config_parameter="autosales_addon.generation_queue_job",
+        help="Spread the generation of standing orders over OCA queue_job: the "
+        "scheduled action enqueues one job per batch, run by every Odoo server "
+        "with the job runner on this database. Needs the queue_job module.",
+    )
+    autosales_queue_job_installed = fields.Boolean(
+        compute="_compute_autosales_queue_job_installed"
+    )
+
+    def _compute_autosales_queue_job_installed(self):
+        self.autosales_queue_job_installed = "queue.job" in self.env

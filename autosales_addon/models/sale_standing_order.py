@@ -1,3 +1,4 @@
+import hashlib
 import logging
 import random
 import time
@@ -9,7 +10,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
 from odoo.modules import module as odoo_module
 from odoo.osv import expression
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, format_date, split_every
+from odoo.tools.misc import str2bool
 from odoo.tools.sql import create_index
 
 _logger = logging.getLogger(__name__)
@@ -18,6 +20,11 @@ _logger = logging.getLogger(__name__)
 # rest stays due and is picked up by the next batch, oldest first.
 MAX_OCCURRENCES_PER_PASS = 50
 DEFAULT_BATCH_SIZE = 100
+# Settings of the generation by OCA queue_job (optional, see README.rst).
+QUEUE_JOB_PARAM = "autosales_addon.generation_queue_job"
+QUEUE_JOB_CHANNEL = "root.autosales"
+# A job whose standing orders another worker holds runs again this later.
+QUEUE_JOB_RETRY_SECONDS = 10
 # Errors of a transaction that lost a race with another one: the whole
 # transaction is retried on a fresh snapshot. They are never caught by the
 # handlers that isolate a faulty standing order (in a savepoint, the retry
@@ -1201,23 +1208,105 @@ class SaleStandingOrder(models.Model):
         are where parallel workers collide.
         """
         until = until or self._get_today()
-        batcher = self.with_context(autosales_defer_reservation=True)
+        if self._use_queue_job():
+            self._enqueue_generation(until, batch_size)
+            return 0
         done = 0
         while True:
-            orders = self._with_serialization_retry(
-                lambda: batcher._generate_batch(until, batch_size)
-            )
+            orders = self._run_batch(until, batch_size)
             if orders is None:
                 break
-            self._commit_progress()
-            batcher._send_pending_payments_committed(orders)
-            self._reserve_generated_orders(orders)
             done += len(orders)
             remaining = self.search_count(self._get_due_domain(until))
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
             if not remaining:
                 break
         return done
+
+    def _run_batch(self, until, batch_size):
+        """Claim, generate and commit one batch, then charge and reserve
+        what it generated. Return the orders, or None when nothing was due."""
+        batcher = self.with_context(autosales_defer_reservation=True)
+        orders = self._with_serialization_retry(
+            lambda: batcher._generate_batch(until, batch_size)
+        )
+        if orders is None:
+            return None
+        self._commit_progress()
+        batcher._send_pending_payments_committed(orders)
+        self._reserve_generated_orders(orders)
+        return orders
+
+    # === SCALE-OUT (OCA queue_job, optional) === #
+
+    @api.model
+    def _use_queue_job(self):
+        """Whether the generation fans out over OCA queue_job: the module is
+        installed (it is not a dependency) and enabled in the settings."""
+        return "queue.job" in self.env and str2bool(
+            self.env["ir.config_parameter"].sudo().get_param(QUEUE_JOB_PARAM, "False")
+        )
+
+    @api.model
+    def _enqueue_generation(self, until, batch_size):
+        """Enqueue one job per batch of due standing orders.
+
+        The identity key of a job is made of its standing orders and date:
+        enqueuing the same batch again while its job waits is a no-op. Jobs
+        overlapping anyway (the due set changed between two runs) cannot
+        generate an occurrence twice: each claims and locks its standing
+        orders as the in-process generation does.
+        """
+        domain = self._get_due_domain(until)
+        if self.ids:
+            domain = expression.AND([domain, [("id", "in", self.ids)]])
+        due = self.search(domain, order="next_date, id")
+        jobs = []
+        for ids in split_every(batch_size, due.ids, list):
+            digest = hashlib.sha1(
+                f"{until}:{','.join(map(str, ids))}".encode()
+            ).hexdigest()
+            jobs.append(
+                self.browse(ids)
+                .with_delay(
+                    channel=QUEUE_JOB_CHANNEL,
+                    identity_key=f"autosales-generation-{digest}",
+                    description=self.env._(
+                        "Generate the orders of %(count)s standing orders due by "
+                        "%(date)s",
+                        count=len(ids),
+                        date=until,
+                    ),
+                )
+                ._job_generate_orders(until)
+            )
+        _logger.info(
+            "Enqueued %s generation jobs of %s standing orders", len(jobs), len(due)
+        )
+        return jobs
+
+    def _job_generate_orders(self, until):
+        """Job of OCA queue_job: generate the due occurrences of ``self``.
+
+        Standing orders still due afterwards were held by another worker (or
+        have more occurrences due than one pass makes): the job runs again a
+        little later for them.
+        """
+        from odoo.addons.queue_job.exception import (
+            RetryableJobError,  # noqa: PLC0415 - optional module
+        )
+
+        done = 0
+        while orders := self._run_batch(until, len(self)):
+            done += len(orders)
+        self.invalidate_recordset()
+        if still_due := self.filtered_domain(self._get_due_domain(until)):
+            raise RetryableJobError(
+                f"{len(still_due)} standing orders still due",
+                seconds=QUEUE_JOB_RETRY_SECONDS,
+                ignore_retry=True,
+            )
+        return f"{done} orders generated"
 
     def _generate_batch(self, until, batch_size):
         standing_orders = self._claim_due(until, limit=batch_size)

@@ -9,3 +9,4 @@ from . import test_portal
 from . import test_standing_order_faults
 from . import test_standing_order_processes
 from . import test_slow_standing_order_processes
+from . import test_slow_standing_order_queue_job
