@@ -1,4 +1,7 @@
 from . import autosales_recurrence_mixin
+from . import autosales_repeat_option
+from . import payment_method
+from . import payment_provider
 from . import res_company
 from . import res_config_settings
 from . import res_partner

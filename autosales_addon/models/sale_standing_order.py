@@ -140,6 +140,8 @@ class SaleStandingOrder(models.Model):
         string="Products",
         copy=True,
     )
+    interval_number = fields.Integer(tracking=True)
+    interval_type = fields.Selection(tracking=True)
     start_date = fields.Date(
         required=True,
         default=fields.Date.context_today,
@@ -228,12 +230,37 @@ class SaleStandingOrder(models.Model):
         readonly=True,
         index="btree_not_null",
     )
+    from_checkout = fields.Boolean(
+        copy=False,
+        readonly=True,
+        help="Set up by the customer in the webshop, from the order it repeats.",
+    )
     amount_untaxed = fields.Monetary(
         string="Amount per Order",
         compute="_compute_amount_untaxed",
         currency_field="currency_id",
         help="Untaxed amount of one order at today's prices.",
     )
+
+    def init(self):  # pylint: disable=missing-return
+        super().init()
+        # One standing order per webshop order, however often its payment is
+        # confirmed (webhook and return page).
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS sale_standing_order_checkout_uniq
+                ON sale_standing_order (source_order_id)
+             WHERE from_checkout
+            """
+        )
+        # What the scheduled action searches: running standing orders by date.
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS sale_standing_order_due_idx
+                ON sale_standing_order (next_date, id)
+             WHERE state = 'active'
+            """
+        )
 
     # === COMPUTE METHODS === #
 
