@@ -7,3 +7,4 @@ from . import test_standing_order_access
 from . import test_standing_order_notification
 from . import test_portal
 from . import test_checkout
+from . import test_backend_tour
