@@ -5,7 +5,20 @@ const PRODUCT = "LED Light Bulb E27";
 
 function addBulbToCart() {
     return [
-        ...tourUtils.addToCart({ productName: PRODUCT }),
+        ...tourUtils.searchProduct(PRODUCT),
+        {
+            content: "Open the product",
+            trigger: `.oe_product_cart a:contains(${PRODUCT})`,
+            run: "click",
+        },
+        {
+            content: "The product page tells the order can be repeated",
+            trigger: ".o_autosales_product_repeat_hint:contains('Every 2 months')",
+        },
+        {
+            trigger: "#add_to_cart",
+            run: "click",
+        },
         tourUtils.goToCart(),
     ];
 }
