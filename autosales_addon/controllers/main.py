@@ -52,9 +52,8 @@ class AutosalesWebsiteSale(WebsiteSale):
                     request.env._("Sign in to repeat your order."),
                     request.env._(
                         "A repeated order is linked to your account, so that you can "
-                        "manage "
-                        "it later. Sign in or create an account, or make it a one-time "
-                        "purchase in your cart."
+                        "manage it later. Sign in or create an account, or make it a "
+                        "one-time purchase in your cart."
                     ),
                 )
             )

@@ -60,8 +60,8 @@ class ResPartner(models.Model):
             return
         raise AccessError(
             self.env._(
-                "Only sales managers can approve customers for orders charged to "
-                "their account."
+                "Only sales managers can approve customers for orders charged to their "
+                "account."
             )
         )
 

@@ -360,8 +360,8 @@ class SaleOrder(models.Model):
                 standing._set_exception(
                     self.env._(
                         "The payment of order %(order)s was refused (%(reason)s). It "
-                        "will be "
-                        "retried on %(date)s; the customer was sent a payment link.",
+                        "will be retried on %(date)s; the customer was sent a payment "
+                        "link.",
                         order=self.name,
                         reason=reason,
                         date=format_date(self.env, retry_date),
@@ -371,9 +371,8 @@ class SaleOrder(models.Model):
         self.write({"standing_payment_retry_date": False})
         self._action_cancel()
         message = self.env._(
-            "The payment of order %(order)s was refused %(count)s times "
-            "(%(reason)s): the "
-            "order was cancelled.",
+            "The payment of order %(order)s was refused %(count)s times (%(reason)s): "
+            "the order was cancelled.",
             order=self.name,
             count=attempt,
             reason=reason,
@@ -520,8 +519,7 @@ class SaleOrder(models.Model):
                     summary=self.env._("Review and activate this standing order"),
                     note=self.env._(
                         "Order %s asked to be repeated, but was confirmed without a "
-                        "saved "
-                        "payment method or an approved account.",
+                        "saved payment method or an approved account.",
                         order.name,
                     ),
                     user_id=standing.user_id.id or self.env.user.id,

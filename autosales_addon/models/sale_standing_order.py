@@ -104,8 +104,8 @@ class SaleStandingOrder(models.Model):
         precompute=True,
         check_company=True,
         tracking=True,
-        help="Prices of lines without a fixed unit price are taken from this "
-        "pricelist on the day each order is generated.",
+        help="Prices of lines without a fixed unit price are taken from this pricelist "
+        "on the day each order is generated.",
     )
     currency_id = fields.Many2one(
         "res.currency",
@@ -204,8 +204,8 @@ class SaleStandingOrder(models.Model):
     auto_confirm = fields.Boolean(
         string="Confirm Automatically",
         default=True,
-        help="Confirm each generated order (which creates its delivery). "
-        "Otherwise orders are left as quotations for review.",
+        help="Confirm each generated order (which creates its delivery). Otherwise "
+        "orders are left as quotations for review.",
     )
     client_order_ref = fields.Char(
         string="Customer Reference",
@@ -356,8 +356,7 @@ class SaleStandingOrder(models.Model):
                     raise ValidationError(
                         self.env._(
                             "The end date of standing order %(name)s (%(end)s) is "
-                            "before "
-                            "its start date (%(start)s).",
+                            "before its start date (%(start)s).",
                             name=order.display_name,
                             end=order.end_date,
                             start=order.start_date,
@@ -366,8 +365,8 @@ class SaleStandingOrder(models.Model):
             if order.end_type == "count" and order.max_occurrences < 1:
                 raise ValidationError(
                     self.env._(
-                        "A standing order that ends after a number of orders needs "
-                        "at least one."
+                        "A standing order that ends after a number of orders needs at "
+                        "least one."
                     )
                 )
 
@@ -415,8 +414,8 @@ class SaleStandingOrder(models.Model):
             if order.state not in ("draft", "cancelled") or order.order_ids:
                 raise UserError(
                     self.env._(
-                        "Standing order %s has generated orders or is running: "
-                        "cancel it instead of deleting it.",
+                        "Standing order %s has generated orders or is running: cancel "
+                        "it instead of deleting it.",
                         order.display_name,
                     )
                 )
@@ -464,8 +463,7 @@ class SaleStandingOrder(models.Model):
             raise UserError(
                 self.env._(
                     "Only paused standing orders or standing orders in exception can "
-                    "be "
-                    "resumed: %s.",
+                    "be resumed: %s.",
                     ", ".join(invalid.mapped("display_name")),
                 )
             )
@@ -506,8 +504,7 @@ class SaleStandingOrder(models.Model):
             order.message_post(
                 body=self.env._(
                     "The order of %(skipped)s was skipped; the next order is planned "
-                    "on "
-                    "%(next)s.",
+                    "on %(next)s.",
                     skipped=format_date(self.env, skipped),
                     next=format_date(self.env, order.next_date),
                 )
@@ -743,8 +740,8 @@ class SaleStandingOrder(models.Model):
         customer = self.commercial_partner_id.sudo()
         if self.payment_mode == "on_account" and not customer.on_account_allowed:
             return self.env._(
-                "%(customer)s is not approved for orders charged to their account: "
-                "ask a sales manager to approve it or choose a saved payment method "
+                "%(customer)s is not approved for orders charged to their account: ask "
+                "a sales manager to approve it or choose a saved payment method "
                 "(standing order %(name)s).",
                 customer=customer.display_name,
                 name=self.display_name,
@@ -891,8 +888,8 @@ class SaleStandingOrder(models.Model):
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
                     SQL(
-                        "SELECT id FROM sale_standing_order WHERE id IN %s FOR "
-                        "UPDATE NOWAIT",
+                        "SELECT id FROM sale_standing_order WHERE id IN %s FOR UPDATE "
+                        "NOWAIT",
                         tuple(self.ids),
                     )
                 )
