@@ -335,3 +335,18 @@ class TestStandingOrderPortalSecurity(PortalCommon):
         self.standing.invalidate_recordset()
         self.assertEqual(self.standing.state, "active")
         self.assertFalse(self.standing.order_ids)
+
+    def test_token_of_another_document_gives_no_access(self):
+        self.standing.action_generate_now()
+        order_token = self.standing.order_ids._portal_ensure_token()
+        before = self._snapshot(self.standing)
+        for response in self._all_operations(
+            self.standing, {"access_token": order_token}
+        ):
+            self.assertIn(response.status_code, (400, 403, 404))
+        page = self.url_open(
+            f"/my/standing-orders/{self.standing.id}?access_token={order_token}"
+        )
+        self.assertNotIn(self.standing.name, page.text)
+        self.standing.invalidate_recordset()
+        self.assertEqual(self._snapshot(self.standing), before)
