@@ -24,6 +24,7 @@
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
         "data/mail_activity_type_data.xml",
+        "data/autosales_contact_role_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "views/sale_standing_order_views.xml",
@@ -31,6 +32,8 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
+        "views/autosales_contact_role_views.xml",
+        "views/autosales_menus.xml",
     ],
     "demo": [
         "demo/autosales_demo.xml",

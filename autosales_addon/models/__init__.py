@@ -1,4 +1,5 @@
 from . import autosales_recurrence_mixin
+from . import autosales_contact_role
 from . import res_company
 from . import res_config_settings
 from . import res_partner

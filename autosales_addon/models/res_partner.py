@@ -19,6 +19,34 @@ class ResPartner(models.Model):
     )
     standing_order_count = fields.Integer(compute="_compute_standing_order_count")
 
+    # Key contacts (on the contact persons of a company)
+    autosales_role_ids = fields.Many2many(
+        "autosales.contact.role",
+        string="Roles",
+        help="What this person does for the customer: buyer, decision maker...",
+    )
+    autosales_is_primary_contact = fields.Boolean(
+        string="Primary Contact",
+        help="The person to contact first at this customer (one per company).",
+    )
+    autosales_contact_ids = fields.One2many(
+        "res.partner",
+        "parent_id",
+        string="Contact Persons",
+        domain=[("type", "=", "contact"), ("is_company", "=", False)],
+    )
+    autosales_key_contact_ids = fields.Many2many(
+        "res.partner",
+        string="Key Contacts",
+        compute="_compute_autosales_key_contacts",
+        help="Contact persons with a role, the primary contact first.",
+    )
+    autosales_primary_contact_id = fields.Many2one(
+        "res.partner",
+        string="Primary Contact Person",
+        compute="_compute_autosales_key_contacts",
+    )
+
     # === COMPUTE METHODS === #
 
     def _compute_standing_order_count(self):
@@ -33,6 +61,20 @@ class ResPartner(models.Model):
         for partner in self:
             partner.standing_order_count = counts.get(partner.commercial_partner_id, 0)
 
+    @api.depends(
+        "child_ids.autosales_role_ids",
+        "child_ids.autosales_is_primary_contact",
+    )
+    def _compute_autosales_key_contacts(self):
+        for partner in self:
+            contacts = partner.commercial_partner_id.child_ids.filtered(
+                lambda c: c.autosales_role_ids or c.autosales_is_primary_contact
+            ).sorted(lambda c: (not c.autosales_is_primary_contact, c.name or ""))
+            partner.autosales_key_contact_ids = contacts
+            partner.autosales_primary_contact_id = contacts.filtered(
+                "autosales_is_primary_contact"
+            )[:1]
+
     @api.model
     def _commercial_fields(self):
         return super()._commercial_fields() + ["on_account_allowed"]
@@ -43,7 +85,11 @@ class ResPartner(models.Model):
     def create(self, vals_list):
         if any(vals.get("on_account_allowed") for vals in vals_list):
             self._check_on_account_approval_rights()
-        return super().create(vals_list)
+        partners = super().create(vals_list)
+        partners.filtered(
+            "autosales_is_primary_contact"
+        )._autosales_unset_other_primary()
+        return partners
 
     def write(self, vals):
         if "on_account_allowed" in vals and any(
@@ -51,9 +97,31 @@ class ResPartner(models.Model):
             for partner in self
         ):
             self._check_on_account_approval_rights()
-        return super().write(vals)
+        res = super().write(vals)
+        if vals.get("autosales_is_primary_contact") or (
+            "parent_id" in vals and any(self.mapped("autosales_is_primary_contact"))
+        ):
+            self.filtered(
+                "autosales_is_primary_contact"
+            )._autosales_unset_other_primary()
+        return res
 
     # === BUSINESS METHODS === #
+
+    def _autosales_unset_other_primary(self):
+        """A company has one primary contact: the last one set wins."""
+        parents = self.parent_id
+        if not parents:
+            return
+        others = self.search(
+            [
+                ("parent_id", "in", parents.ids),
+                ("autosales_is_primary_contact", "=", True),
+                ("id", "not in", self.ids),
+            ]
+        )
+        if others:
+            others.write({"autosales_is_primary_contact": False})
 
     def _check_on_account_approval_rights(self):
         if self.env.su or self.env.user.has_group("sales_team.group_sale_manager"):

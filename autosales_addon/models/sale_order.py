@@ -46,6 +46,14 @@ class SaleOrder(models.Model):
         readonly=True,
         index="btree_not_null",
     )
+    autosales_primary_contact_id = fields.Many2one(
+        related="partner_id.commercial_partner_id.autosales_primary_contact_id",
+        string="Primary Contact",
+    )
+    autosales_key_contact_ids = fields.Many2many(
+        related="partner_id.commercial_partner_id.autosales_key_contact_ids",
+        string="Key Contacts",
+    )
 
     # === COMPUTE METHODS === #
 

@@ -214,6 +214,14 @@ class SaleStandingOrder(models.Model):
     order_count = fields.Integer(compute="_compute_order_count")
     note = fields.Html(string="Terms and Conditions")
     exception_reason = fields.Text(copy=False, readonly=True)
+    autosales_primary_contact_id = fields.Many2one(
+        related="commercial_partner_id.autosales_primary_contact_id",
+        string="Primary Contact",
+    )
+    autosales_key_contact_ids = fields.Many2many(
+        related="commercial_partner_id.autosales_key_contact_ids",
+        string="Key Contacts",
+    )
     cancel_reason = fields.Text(copy=False, readonly=True)
     upcoming_notice_date = fields.Date(
         copy=False,

@@ -6,3 +6,4 @@ from . import test_standing_order_concurrency
 from . import test_standing_order_access
 from . import test_standing_order_notification
 from . import test_portal
+from . import test_key_contacts
