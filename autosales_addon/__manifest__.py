@@ -32,7 +32,11 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
+        "views/autosales_interaction_views.xml",
         "views/autosales_contact_role_views.xml",
+        "views/mail_activity_type_views.xml",
+        "views/crm_lead_views.xml",
+        "wizard/autosales_interaction_log_wizard_views.xml",
         "views/autosales_menus.xml",
     ],
     "demo": [

@@ -1,9 +1,13 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "autosales.interaction.mixin"]
+    _autosales_interaction_field = "partner_id"
 
     on_account_allowed = fields.Boolean(
         string="Approved for Orders on Account",
@@ -47,6 +51,34 @@ class ResPartner(models.Model):
         compute="_compute_autosales_key_contacts",
     )
 
+    # Interactions (on the commercial partner)
+    autosales_interaction_ids = fields.One2many(
+        "autosales.interaction", "partner_id", string="Interaction Log"
+    )
+    autosales_last_interaction_date = fields.Datetime(
+        string="Last Interaction",
+        compute="_compute_autosales_last_interaction",
+    )
+    autosales_days_since_contact = fields.Integer(
+        string="Days Since Last Contact",
+        compute="_compute_autosales_last_interaction",
+    )
+    autosales_site_visit_count = fields.Integer(
+        string="Site Visits", compute="_compute_autosales_interaction_stats"
+    )
+    autosales_phone_call_count = fields.Integer(
+        string="Phone Calls", compute="_compute_autosales_interaction_stats"
+    )
+    autosales_email_count = fields.Integer(
+        string="Emails", compute="_compute_autosales_interaction_stats"
+    )
+    autosales_meeting_count = fields.Integer(
+        string="Customer Meetings", compute="_compute_autosales_interaction_stats"
+    )
+    autosales_other_interaction_count = fields.Integer(
+        string="Other Interactions", compute="_compute_autosales_interaction_stats"
+    )
+
     # === COMPUTE METHODS === #
 
     def _compute_standing_order_count(self):
@@ -74,6 +106,38 @@ class ResPartner(models.Model):
             partner.autosales_primary_contact_id = contacts.filtered(
                 "autosales_is_primary_contact"
             )[:1]
+
+    def _compute_autosales_last_interaction(self):
+        Interaction = self.env["autosales.interaction"]
+        commercial = self.commercial_partner_id
+        last_dates = Interaction.with_context(
+            allowed_company_ids=self.env.companies.ids
+        )._get_last_interaction_dates(commercial)
+        today = fields.Date.context_today(self)
+        for partner in self:
+            last = last_dates.get(partner.commercial_partner_id)
+            partner.autosales_last_interaction_date = last
+            partner.autosales_days_since_contact = (
+                (today - fields.Date.context_today(self, last)).days if last else 0
+            )
+
+    def _compute_autosales_interaction_stats(self):
+        counts = defaultdict(int)
+        for partner, interaction_type, count in self.env[
+            "autosales.interaction"
+        ]._read_group(
+            [("partner_id", "in", self.commercial_partner_id.ids)],
+            ["partner_id", "interaction_type"],
+            ["__count"],
+        ):
+            counts[partner.id, interaction_type] = count
+        for partner in self:
+            key = partner.commercial_partner_id.id
+            partner.autosales_site_visit_count = counts[key, "site_visit"]
+            partner.autosales_phone_call_count = counts[key, "phone_call"]
+            partner.autosales_email_count = counts[key, "email"]
+            partner.autosales_meeting_count = counts[key, "meeting"]
+            partner.autosales_other_interaction_count = counts[key, "other"]
 
     @api.model
     def _commercial_fields(self):
@@ -122,6 +186,27 @@ class ResPartner(models.Model):
         )
         if others:
             others.write({"autosales_is_primary_contact": False})
+
+    def _autosales_interaction_target(self):
+        self.ensure_one()
+        return self.commercial_partner_id
+
+    def _autosales_get_customer(self):
+        self.ensure_one()
+        return self.commercial_partner_id
+
+    def _autosales_get_contact(self):
+        self.ensure_one()
+        if self != self.commercial_partner_id:
+            return self
+        return self.browse()
+
+    def _autosales_get_salesperson(self):
+        self.ensure_one()
+        return self.commercial_partner_id.user_id or self.user_id
+
+    def _autosales_interaction_document_values(self):
+        return {}
 
     def _check_on_account_approval_rights(self):
         if self.env.su or self.env.user.has_group("sales_team.group_sale_manager"):

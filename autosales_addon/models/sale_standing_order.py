@@ -24,10 +24,12 @@ class SaleStandingOrder(models.Model):
         "mail.thread",
         "mail.activity.mixin",
         "autosales.recurrence.mixin",
+        "autosales.interaction.mixin",
     ]
     _description = "Standing Order"
     _order = "next_date, id desc"
     _check_company_auto = True
+    _autosales_interaction_field = "standing_order_id"
 
     name = fields.Char(
         string="Reference",

@@ -7,3 +7,5 @@ from . import test_standing_order_access
 from . import test_standing_order_notification
 from . import test_portal
 from . import test_key_contacts
+from . import test_interaction
+from . import test_interaction_access

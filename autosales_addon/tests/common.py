@@ -157,3 +157,26 @@ class AutosalesCommon(TransactionCase):
             orders |= self.StandingOrder._generate_due_orders(until=day)
             day = date.fromordinal(day.toordinal() + 1)
         return orders
+
+
+class AutosalesCrmCommon(AutosalesCommon):
+    """Users and activity types for the CRM tests."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Interaction = cls.env["autosales.interaction"]
+        cls.Activity = cls.env["mail.activity"]
+        cls.call_type = cls.env.ref("mail.mail_activity_data_call")
+        cls.todo_type = cls.env.ref("mail.mail_activity_data_todo")
+        cls.visit_type = cls.env.ref("autosales_addon.mail_activity_type_site_visit")
+        cls.other_salesman = cls.env["res.users"].create(
+            {
+                "name": "Olga Other",
+                "login": "autosales_other_salesman",
+                "email": "olga@example.com",
+                "groups_id": [
+                    Command.set(cls.env.ref("sales_team.group_sale_salesman").ids)
+                ],
+            }
+        )
