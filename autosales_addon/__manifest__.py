@@ -33,6 +33,8 @@
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
         "views/autosales_interaction_views.xml",
+        "views/autosales_reminder_rule_views.xml",
+        "views/autosales_reminder_log_views.xml",
         "views/autosales_contact_role_views.xml",
         "views/mail_activity_type_views.xml",
         "views/crm_lead_views.xml",

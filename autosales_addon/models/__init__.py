@@ -12,4 +12,6 @@ from . import sale_standing_order_line
 from . import sale_order
 from . import crm_lead
 from . import stock_picking
+from . import autosales_reminder_rule
+from . import autosales_reminder_log
 from . import mail_activity

@@ -1,7 +1,16 @@
 from collections import defaultdict
+from datetime import timedelta
+from statistics import median
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+
+# Reorder prediction: the median interval between the last orders of a
+# customer, from at least REORDER_MIN_ORDERS orders on different days of the
+# last REORDER_HISTORY_DAYS days, at most the last REORDER_MAX_ORDERS.
+REORDER_MIN_ORDERS = 3
+REORDER_MAX_ORDERS = 6
+REORDER_HISTORY_DAYS = 730
 
 
 class ResPartner(models.Model):
@@ -79,6 +88,43 @@ class ResPartner(models.Model):
         string="Other Interactions", compute="_compute_autosales_interaction_stats"
     )
 
+    # Planned contacts
+    autosales_reorder_date = fields.Date(
+        string="Reorder Due",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Date of the next order predicted from the order history of this "
+        "customer (none for customers with a standing order). Refreshed daily.",
+    )
+    autosales_order_interval = fields.Integer(
+        string="Usual Order Interval (days)",
+        readonly=True,
+        copy=False,
+        help="Median number of days between the last orders of this customer.",
+    )
+    autosales_open_reminder_ids = fields.One2many(
+        "autosales.reminder.log",
+        "partner_id",
+        string="Open Reminders",
+        domain=[("state", "=", "open")],
+    )
+    autosales_next_reminder_date = fields.Date(
+        string="Next Reminder",
+        compute="_compute_autosales_next_reminder_date",
+        store=True,
+        copy=False,
+        help="Due date of the next open reminder about this customer.",
+    )
+    autosales_next_contact_date = fields.Date(
+        string="Next Contact",
+        compute="_compute_autosales_next_contact_date",
+        store=True,
+        copy=False,
+        index="btree_not_null",
+        help="The next reminder or the reorder due date, whichever comes first.",
+    )
+
     # === COMPUTE METHODS === #
 
     def _compute_standing_order_count(self):
@@ -138,6 +184,32 @@ class ResPartner(models.Model):
             partner.autosales_email_count = counts[key, "email"]
             partner.autosales_meeting_count = counts[key, "meeting"]
             partner.autosales_other_interaction_count = counts[key, "other"]
+
+    @api.depends(
+        "autosales_open_reminder_ids.state",
+        "autosales_open_reminder_ids.activity_id.date_deadline",
+    )
+    def _compute_autosales_next_reminder_date(self):
+        for partner in self:
+            deadlines = [
+                log.activity_id.date_deadline
+                for log in partner.autosales_open_reminder_ids
+                if log.state == "open" and log.activity_id
+            ]
+            partner.autosales_next_reminder_date = min(deadlines, default=False)
+
+    @api.depends("autosales_next_reminder_date", "autosales_reorder_date")
+    def _compute_autosales_next_contact_date(self):
+        for partner in self:
+            dates = [
+                date
+                for date in (
+                    partner.autosales_next_reminder_date,
+                    partner.autosales_reorder_date,
+                )
+                if date
+            ]
+            partner.autosales_next_contact_date = min(dates, default=False)
 
     @api.model
     def _commercial_fields(self):
@@ -207,6 +279,83 @@ class ResPartner(models.Model):
 
     def _autosales_interaction_document_values(self):
         return {}
+
+    @api.model
+    def _autosales_predict_reorder_dates(self, today, partners=None):
+        """Predict the next order of customers without a running standing order.
+
+        :param date today: the reference date (orders of the last
+            ``REORDER_HISTORY_DAYS`` days are considered)
+        :param partners: only these commercial partners (default: all)
+        :return: {commercial partner: (predicted date, median interval in days)}
+        """
+        domain = [
+            ("state", "=", "sale"),
+            ("date_order", ">=", today - timedelta(days=REORDER_HISTORY_DAYS)),
+        ]
+        if partners is not None:
+            domain.append(("partner_id", "child_of", partners.ids))
+        order_days = defaultdict(set)
+        for partner, day in (
+            self.env["sale.order"]
+            .sudo()
+            ._read_group(domain, ["partner_id", "date_order:day"])
+        ):
+            order_days[partner.commercial_partner_id].add(fields.Date.to_date(day))
+        with_standing = (
+            self.env["sale.standing.order"]
+            .sudo()
+            .search(
+                [
+                    ("state", "in", ("active", "paused", "exception")),
+                    ("commercial_partner_id", "in", [p.id for p in order_days]),
+                ]
+            )
+            .commercial_partner_id
+        )
+        predictions = {}
+        for partner, days in order_days.items():
+            days = sorted(days)[-REORDER_MAX_ORDERS:]
+            if partner in with_standing or len(days) < REORDER_MIN_ORDERS:
+                continue
+            interval = round(
+                median(
+                    (later - earlier).days
+                    for earlier, later in zip(days, days[1:], strict=False)
+                )
+            )
+            predictions[partner] = (days[-1] + timedelta(days=interval), interval)
+        return predictions
+
+    @api.model
+    def _autosales_update_reorder_dates(self, today):
+        """Store the reorder predictions of all customers (see
+        :meth:`_autosales_predict_reorder_dates`), writing only the changes."""
+        predictions = {
+            partner.id: values
+            for partner, values in self._autosales_predict_reorder_dates(today).items()
+        }
+        stale = self.sudo().search(
+            [
+                ("autosales_reorder_date", "!=", False),
+                ("id", "not in", list(predictions)),
+            ]
+        )
+        changes = defaultdict(list)
+        if stale:
+            changes[False, 0] = stale.ids
+        for partner in self.sudo().browse(list(predictions)):
+            values = predictions[partner.id]
+            current = (partner.autosales_reorder_date, partner.autosales_order_interval)
+            if current != values:
+                changes[values].append(partner.id)
+        for (reorder_date, interval), ids in changes.items():
+            self.sudo().browse(ids).write(
+                {
+                    "autosales_reorder_date": reorder_date,
+                    "autosales_order_interval": interval,
+                }
+            )
 
     def _check_on_account_approval_rights(self):
         if self.env.su or self.env.user.has_group("sales_team.group_sale_manager"):

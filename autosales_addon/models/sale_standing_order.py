@@ -216,6 +216,11 @@ class SaleStandingOrder(models.Model):
     order_count = fields.Integer(compute="_compute_order_count")
     note = fields.Html(string="Terms and Conditions")
     exception_reason = fields.Text(copy=False, readonly=True)
+    exception_date = fields.Date(
+        copy=False,
+        readonly=True,
+        help="Day the standing order last went to exception.",
+    )
     autosales_primary_contact_id = fields.Many2one(
         related="commercial_partner_id.autosales_primary_contact_id",
         string="Primary Contact",
@@ -855,8 +860,12 @@ class SaleStandingOrder(models.Model):
 
     def _set_exception(self, reason):
         """Stop this standing order and tell its salesperson why."""
+        today = self._get_today()
         for order in self:
-            order.write({"state": "exception", "exception_reason": reason})
+            values = {"state": "exception", "exception_reason": reason}
+            if order.state != "exception":
+                values["exception_date"] = today
+            order.write(values)
             order.message_post(body=self.env._("Standing order stopped: %s", reason))
             order.activity_schedule(
                 "autosales_addon.mail_activity_type_standing_exception",
@@ -864,6 +873,14 @@ class SaleStandingOrder(models.Model):
                 note=reason,
                 user_id=order.user_id.id or self.env.user.id,
             )
+        self.env["autosales.reminder.rule"]._create_trigger_reminders(
+            "standing_order_exception", self
+        )
+
+    def _get_exception_date(self):
+        """Day this standing order went to exception."""
+        self.ensure_one()
+        return self.exception_date or fields.Date.to_date(self.write_date)
 
     def _lock_for_generation(self):
         """Lock the rows of ``self`` or explain that a generation holds them."""

@@ -6,6 +6,8 @@ from . import test_standing_order_concurrency
 from . import test_standing_order_access
 from . import test_standing_order_notification
 from . import test_portal
-from . import test_key_contacts
+from . import test_reorder_prediction
+from . import test_reminder_rules
 from . import test_interaction
 from . import test_interaction_access
+from . import test_key_contacts

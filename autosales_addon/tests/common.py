@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime, time
 
 from odoo.fields import Command
 from odoo.tests import TransactionCase
@@ -160,11 +160,14 @@ class AutosalesCommon(TransactionCase):
 
 
 class AutosalesCrmCommon(AutosalesCommon):
-    """Users and activity types for the CRM tests."""
+    """Reminder rules and order history for the CRM tests."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # Rules already in the database (demo data) must not take part.
+        cls.env["autosales.reminder.rule"].search([]).write({"active": False})
+        cls.Rule = cls.env["autosales.reminder.rule"]
         cls.Interaction = cls.env["autosales.interaction"]
         cls.Activity = cls.env["mail.activity"]
         cls.call_type = cls.env.ref("mail.mail_activity_data_call")
@@ -180,3 +183,36 @@ class AutosalesCrmCommon(AutosalesCommon):
                 ],
             }
         )
+
+    @classmethod
+    def _create_confirmed_order(cls, order_date, partner=None, **values):
+        """A confirmed order of ``partner`` dated ``order_date``."""
+        order = cls.SaleOrder.create(
+            {
+                "partner_id": (partner or cls.customer).id,
+                "user_id": cls.salesman.id,
+                "order_line": [
+                    Command.create({"product_id": cls.socket.id, "product_uom_qty": 5})
+                ],
+                **values,
+            }
+        )
+        order.action_confirm()
+        # Confirming dates the order today.
+        order.date_order = datetime.combine(order_date, time(10, 0))
+        return order
+
+    @classmethod
+    def _create_rule(cls, trigger, **values):
+        return cls.Rule.create(
+            {
+                "name": f"Test rule {trigger}",
+                "trigger": trigger,
+                "activity_type_id": cls.call_type.id,
+                **values,
+            }
+        )
+
+    def _rule_activities(self, rule):
+        logs = self.env["autosales.reminder.log"].search([("rule_id", "=", rule.id)])
+        return logs.activity_id

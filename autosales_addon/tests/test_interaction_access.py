@@ -1,3 +1,5 @@
+from datetime import date
+
 from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tests import tagged
@@ -86,3 +88,40 @@ class TestInteractionAccess(AutosalesCrmCommon):
         customer = self.customer.with_user(self.salesman)
         self.assertEqual(customer.autosales_interaction_count, 1)
         self.assertEqual(customer.autosales_phone_call_count, 1)
+
+    def test_only_managers_configure_reminder_rules(self):
+        values = {
+            "name": "Call them",
+            "trigger": "no_contact",
+            "offset_days": 30,
+            "activity_type_id": self.call_type.id,
+        }
+        with self.assertRaises(AccessError):
+            self.Rule.with_user(self.salesman).create(values)
+        rule = self.Rule.with_user(self.manager).create(values)
+        self.assertTrue(rule.with_user(self.salesman).read(["name"]))
+
+    def test_rules_of_other_companies_are_invisible(self):
+        rule = self._create_rule(
+            "no_contact", company_ids=[Command.set(self.company_b.ids)]
+        )
+        self.assertFalse(
+            self.Rule.with_user(self.manager).search([("id", "=", rule.id)])
+        )
+
+    def test_salesman_sees_own_reminders(self):
+        self._create_confirmed_order(date(2027, 1, 1))
+        self._create_confirmed_order(date(2027, 2, 1))
+        self._create_confirmed_order(date(2027, 3, 1))
+        self._create_rule("reorder_due", advance_days=10)
+        activity = self.Rule._cron_create_reminders(today=date(2027, 3, 25))
+        Log = self.env["autosales.reminder.log"]
+        self.assertEqual(Log.with_user(self.salesman).search([]).activity_id, activity)
+        self.assertFalse(Log.with_user(self.other_salesman).search([]))
+        # the reminder is in the salesperson's activities
+        self.assertIn(
+            activity,
+            self.Activity.with_user(self.salesman).search(
+                [("user_id", "=", self.salesman.id)]
+            ),
+        )
