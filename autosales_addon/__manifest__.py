@@ -43,6 +43,7 @@
     ],
     "demo": [
         "demo/autosales_demo.xml",
+        "demo/autosales_crm_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
