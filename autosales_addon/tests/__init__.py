@@ -11,3 +11,4 @@ from . import test_reminder_rules
 from . import test_interaction
 from . import test_interaction_access
 from . import test_key_contacts
+from . import test_crm_tour
