@@ -222,7 +222,8 @@ class AutosalesReminderRule(models.Model):
             "params": {
                 "type": "success",
                 "message": self.env._("%s reminders were created.", len(activities)),
-                "next": {"type": "ir.actions.act_window_close"},
+                # the reminder count of the rule changed
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
 

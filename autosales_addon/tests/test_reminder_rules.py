@@ -1,5 +1,5 @@
 from ast import literal_eval
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from odoo.fields import Command
 from odoo.tests import tagged
@@ -227,6 +227,22 @@ class TestReminderRules(AutosalesCrmCommon):
         self.assertFalse(self._cron(date(2027, 3, 23)))
 
     # === CONFIGURATION === #
+
+    def test_manager_creates_the_due_reminders_of_a_rule_at_once(self):
+        today = self.StandingOrder._get_today()
+        self.Interaction.create(
+            {
+                "partner_id": self.customer.id,
+                "date": datetime.combine(today - timedelta(days=10), time(12, 0)),
+                "summary": "Last call",
+            }
+        )
+        rule = self._create_rule("no_contact", offset_days=7)
+        action = rule.with_user(self.manager).action_run_now()
+        self.assertEqual(action["tag"], "display_notification")
+        activity = self._customer_activity(self._rule_activities(rule))
+        self.assertEqual(activity.user_id, self.salesman)
+        self.assertEqual(activity.date_deadline, today - timedelta(days=3))
 
     def test_fixed_user_and_fallback_assignees(self):
         self._order_every_month()
