@@ -1,7 +1,8 @@
 {
     "name": "AutoSales: Standing Orders and Sales Automation",
     "summary": "Standing orders repeated at a fixed interval, generated exactly once, "
-    "paid by saved payment method or charged on account",
+    "paid by saved payment method or charged on account; key contacts, "
+    "interaction log and reminder rules",
     "version": "18.0.1.0.0",
     "category": "Sales/Sales",
     "website": "https://github.com/autosales/autosales_addon",
