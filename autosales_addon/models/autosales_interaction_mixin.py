@@ -24,11 +24,15 @@ class AutosalesInteractionMixin(models.AbstractModel):
 
     def _compute_autosales_interaction_count(self):
         field = self._autosales_interaction_field
-        targets = {record: record._autosales_interaction_target() for record in self}
-        target_ids = [target.id for target in targets.values() if target]
+        # Records being created (forms) count nothing yet.
+        targets = {
+            record: record._autosales_interaction_target()._origin for record in self
+        }
         counts = dict(
             self.env["autosales.interaction"]._read_group(
-                [(field, "in", target_ids)], [field], ["__count"]
+                [(field, "in", [target.id for target in targets.values() if target])],
+                [field],
+                ["__count"],
             )
         )
         for record, target in targets.items():

@@ -207,6 +207,17 @@ class TestInteractionLogging(AutosalesCrmCommon):
         self.assertEqual(followup.summary, "Offer the pack of 20")
         self.assertEqual(followup.user_id, self.salesman)
 
+    def test_new_documents_count_no_interaction(self):
+        self.Interaction.create({"partner_id": self.customer.id, "summary": "Call"})
+        for model in ("sale.order", "sale.standing.order", "crm.lead"):
+            record = self.env[model].new({"partner_id": self.customer.id})
+            self.assertEqual(record.autosales_interaction_count, 0)
+        contact = self.env["res.partner"].new({"name": "Newcomer"})
+        self.assertEqual(contact.autosales_interaction_count, 0)
+        self.assertEqual(
+            self.customer.new(origin=self.customer).autosales_interaction_count, 1
+        )
+
     def test_a_contact_given_as_customer_becomes_the_contact(self):
         interaction = self.Interaction.create(
             {"partner_id": self.customer_contact.id, "summary": "Quick call"}
