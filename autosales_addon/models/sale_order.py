@@ -11,7 +11,8 @@ _logger = logging.getLogger(__name__)
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "autosales.interaction.mixin"]
     _sql_constraints = [
         (
             "standing_order_occurrence_uniq",
@@ -19,6 +20,7 @@ class SaleOrder(models.Model):
             "An order was already generated for this occurrence of the standing order.",
         ),
     ]
+    _autosales_interaction_field = "sale_order_id"
 
     standing_order_id = fields.Many2one(
         "sale.standing.order",
@@ -58,6 +60,14 @@ class SaleOrder(models.Model):
         copy=False,
         readonly=True,
         index="btree_not_null",
+    )
+    autosales_primary_contact_id = fields.Many2one(
+        related="partner_id.commercial_partner_id.autosales_primary_contact_id",
+        string="Primary Contact",
+    )
+    autosales_key_contact_ids = fields.Many2many(
+        related="partner_id.commercial_partner_id.autosales_key_contact_ids",
+        string="Key Contacts",
     )
 
     # === COMPUTE METHODS === #

@@ -24,10 +24,12 @@ class SaleStandingOrder(models.Model):
         "mail.thread",
         "mail.activity.mixin",
         "autosales.recurrence.mixin",
+        "autosales.interaction.mixin",
     ]
     _description = "Standing Order"
     _order = "next_date, id desc"
     _check_company_auto = True
+    _autosales_interaction_field = "standing_order_id"
 
     name = fields.Char(
         string="Reference",
@@ -216,6 +218,19 @@ class SaleStandingOrder(models.Model):
     order_count = fields.Integer(compute="_compute_order_count")
     note = fields.Html(string="Terms and Conditions")
     exception_reason = fields.Text(copy=False, readonly=True)
+    exception_date = fields.Date(
+        copy=False,
+        readonly=True,
+        help="Day the standing order last went to exception.",
+    )
+    autosales_primary_contact_id = fields.Many2one(
+        related="commercial_partner_id.autosales_primary_contact_id",
+        string="Primary Contact",
+    )
+    autosales_key_contact_ids = fields.Many2many(
+        related="commercial_partner_id.autosales_key_contact_ids",
+        string="Key Contacts",
+    )
     cancel_reason = fields.Text(copy=False, readonly=True)
     upcoming_notice_date = fields.Date(
         copy=False,
@@ -869,8 +884,12 @@ class SaleStandingOrder(models.Model):
 
     def _set_exception(self, reason):
         """Stop this standing order and tell its salesperson why."""
+        today = self._get_today()
         for order in self:
-            order.write({"state": "exception", "exception_reason": reason})
+            values = {"state": "exception", "exception_reason": reason}
+            if order.state != "exception":
+                values["exception_date"] = today
+            order.write(values)
             order.message_post(body=self.env._("Standing order stopped: %s", reason))
             order.activity_schedule(
                 "autosales_addon.mail_activity_type_standing_exception",
@@ -878,6 +897,14 @@ class SaleStandingOrder(models.Model):
                 note=reason,
                 user_id=order.user_id.id or self.env.user.id,
             )
+        self.env["autosales.reminder.rule"]._create_trigger_reminders(
+            "standing_order_exception", self
+        )
+
+    def _get_exception_date(self):
+        """Day this standing order went to exception."""
+        self.ensure_one()
+        return self.exception_date or fields.Date.to_date(self.write_date)
 
     def _lock_for_generation(self):
         """Lock the rows of ``self`` or explain that a generation holds them."""

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime, time
 
 from odoo.fields import Command
 from odoo.tests import TransactionCase
@@ -157,3 +157,62 @@ class AutosalesCommon(TransactionCase):
             orders |= self.StandingOrder._generate_due_orders(until=day)
             day = date.fromordinal(day.toordinal() + 1)
         return orders
+
+
+class AutosalesCrmCommon(AutosalesCommon):
+    """Reminder rules and order history for the CRM tests."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Rules already in the database (demo data) must not take part.
+        cls.env["autosales.reminder.rule"].search([]).write({"active": False})
+        cls.Rule = cls.env["autosales.reminder.rule"]
+        cls.Interaction = cls.env["autosales.interaction"]
+        cls.Activity = cls.env["mail.activity"]
+        cls.call_type = cls.env.ref("mail.mail_activity_data_call")
+        cls.todo_type = cls.env.ref("mail.mail_activity_data_todo")
+        cls.visit_type = cls.env.ref("autosales_addon.mail_activity_type_site_visit")
+        cls.other_salesman = cls.env["res.users"].create(
+            {
+                "name": "Olga Other",
+                "login": "autosales_other_salesman",
+                "email": "olga@example.com",
+                "groups_id": [
+                    Command.set(cls.env.ref("sales_team.group_sale_salesman").ids)
+                ],
+            }
+        )
+
+    @classmethod
+    def _create_confirmed_order(cls, order_date, partner=None, **values):
+        """A confirmed order of ``partner`` dated ``order_date``."""
+        order = cls.SaleOrder.create(
+            {
+                "partner_id": (partner or cls.customer).id,
+                "user_id": cls.salesman.id,
+                "order_line": [
+                    Command.create({"product_id": cls.socket.id, "product_uom_qty": 5})
+                ],
+                **values,
+            }
+        )
+        order.action_confirm()
+        # Confirming dates the order today.
+        order.date_order = datetime.combine(order_date, time(10, 0))
+        return order
+
+    @classmethod
+    def _create_rule(cls, trigger, **values):
+        return cls.Rule.create(
+            {
+                "name": f"Test rule {trigger}",
+                "trigger": trigger,
+                "activity_type_id": cls.call_type.id,
+                **values,
+            }
+        )
+
+    def _rule_activities(self, rule):
+        logs = self.env["autosales.reminder.log"].search([("rule_id", "=", rule.id)])
+        return logs.activity_id
