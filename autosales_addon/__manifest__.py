@@ -1,7 +1,8 @@
 {
     "name": "AutoSales: Standing Orders and Sales Automation",
     "summary": "Standing orders repeated at a fixed interval, generated exactly once, "
-    "paid by saved payment method or charged on account",
+    "paid by saved payment method or charged on account; key contacts, "
+    "interaction log and reminder rules",
     "version": "18.0.1.0.0",
     "category": "Sales/Sales",
     "website": "https://github.com/autosales/autosales_addon",
@@ -24,16 +25,29 @@
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
         "data/mail_activity_type_data.xml",
+        "data/autosales_contact_role_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/autosales_repeat_option_data.xml",
         "views/sale_standing_order_views.xml",
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
+        "views/website_sale_templates.xml",
+        "views/autosales_repeat_option_views.xml",
+        "views/autosales_interaction_views.xml",
+        "views/autosales_reminder_rule_views.xml",
+        "views/autosales_reminder_log_views.xml",
+        "views/autosales_contact_role_views.xml",
+        "views/mail_activity_type_views.xml",
+        "views/crm_lead_views.xml",
+        "wizard/autosales_interaction_log_wizard_views.xml",
+        "views/autosales_menus.xml",
     ],
     "demo": [
         "demo/autosales_demo.xml",
+        "demo/autosales_crm_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

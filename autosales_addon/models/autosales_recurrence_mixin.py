@@ -21,7 +21,6 @@ class AutosalesRecurrenceMixin(models.AbstractModel):
         string="Repeat Every",
         default=1,
         required=True,
-        tracking=True,
     )
     interval_type = fields.Selection(
         selection=[
@@ -33,7 +32,6 @@ class AutosalesRecurrenceMixin(models.AbstractModel):
         string="Interval Unit",
         default="month",
         required=True,
-        tracking=True,
     )
     recurrence_anchor_date = fields.Date(copy=False, readonly=True)
     recurrence_anchor_index = fields.Integer(copy=False, readonly=True)

@@ -41,8 +41,7 @@ class ResCompany(models.Model):
             raise ValidationError(
                 self.env._(
                     "Payment retries must be positive numbers of days separated by "
-                    "commas, "
-                    "e.g. 1,3,7 (got “%s”).",
+                    "commas, e.g. 1,3,7 (got “%s”).",
                     text,
                 )
             )

@@ -1,9 +1,22 @@
+from collections import defaultdict
+from datetime import timedelta
+from statistics import median
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+# Reorder prediction: the median interval between the last orders of a
+# customer, from at least REORDER_MIN_ORDERS orders on different days of the
+# last REORDER_HISTORY_DAYS days, at most the last REORDER_MAX_ORDERS.
+REORDER_MIN_ORDERS = 3
+REORDER_MAX_ORDERS = 6
+REORDER_HISTORY_DAYS = 730
+
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "autosales.interaction.mixin"]
+    _autosales_interaction_field = "partner_id"
 
     on_account_allowed = fields.Boolean(
         string="Approved for Orders on Account",
@@ -19,6 +32,99 @@ class ResPartner(models.Model):
     )
     standing_order_count = fields.Integer(compute="_compute_standing_order_count")
 
+    # Key contacts (on the contact persons of a company)
+    autosales_role_ids = fields.Many2many(
+        "autosales.contact.role",
+        string="Roles",
+        help="What this person does for the customer: buyer, decision maker...",
+    )
+    autosales_is_primary_contact = fields.Boolean(
+        string="Primary Contact",
+        help="The person to contact first at this customer (one per company).",
+    )
+    autosales_contact_ids = fields.One2many(
+        "res.partner",
+        "parent_id",
+        string="Contact Persons",
+        domain=[("type", "=", "contact"), ("is_company", "=", False)],
+    )
+    autosales_key_contact_ids = fields.Many2many(
+        "res.partner",
+        string="Key Contacts",
+        compute="_compute_autosales_key_contacts",
+        help="Contact persons with a role, the primary contact first.",
+    )
+    autosales_primary_contact_id = fields.Many2one(
+        "res.partner",
+        string="Primary Contact Person",
+        compute="_compute_autosales_key_contacts",
+    )
+
+    # Interactions (on the commercial partner)
+    autosales_interaction_ids = fields.One2many(
+        "autosales.interaction", "partner_id", string="Interaction Log"
+    )
+    autosales_last_interaction_date = fields.Datetime(
+        string="Last Interaction",
+        compute="_compute_autosales_last_interaction",
+    )
+    autosales_days_since_contact = fields.Integer(
+        string="Days Since Last Contact",
+        compute="_compute_autosales_last_interaction",
+    )
+    autosales_site_visit_count = fields.Integer(
+        string="Site Visits", compute="_compute_autosales_interaction_stats"
+    )
+    autosales_phone_call_count = fields.Integer(
+        string="Phone Calls", compute="_compute_autosales_interaction_stats"
+    )
+    autosales_email_count = fields.Integer(
+        string="Emails", compute="_compute_autosales_interaction_stats"
+    )
+    autosales_meeting_count = fields.Integer(
+        string="Customer Meetings", compute="_compute_autosales_interaction_stats"
+    )
+    autosales_other_interaction_count = fields.Integer(
+        string="Other Interactions", compute="_compute_autosales_interaction_stats"
+    )
+
+    # Planned contacts
+    autosales_reorder_date = fields.Date(
+        string="Reorder Due",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="Date of the next order predicted from the order history of this "
+        "customer (none for customers with a standing order). Refreshed daily.",
+    )
+    autosales_order_interval = fields.Integer(
+        string="Usual Order Interval (days)",
+        readonly=True,
+        copy=False,
+        help="Median number of days between the last orders of this customer.",
+    )
+    autosales_open_reminder_ids = fields.One2many(
+        "autosales.reminder.log",
+        "partner_id",
+        string="Open Reminders",
+        domain=[("state", "=", "open")],
+    )
+    autosales_next_reminder_date = fields.Date(
+        string="Next Reminder",
+        compute="_compute_autosales_next_reminder_date",
+        store=True,
+        copy=False,
+        help="Due date of the next open reminder about this customer.",
+    )
+    autosales_next_contact_date = fields.Date(
+        string="Next Contact",
+        compute="_compute_autosales_next_contact_date",
+        store=True,
+        copy=False,
+        index="btree_not_null",
+        help="The next reminder or the reorder due date, whichever comes first.",
+    )
+
     # === COMPUTE METHODS === #
 
     def _compute_standing_order_count(self):
@@ -33,6 +139,78 @@ class ResPartner(models.Model):
         for partner in self:
             partner.standing_order_count = counts.get(partner.commercial_partner_id, 0)
 
+    @api.depends(
+        "child_ids.autosales_role_ids",
+        "child_ids.autosales_is_primary_contact",
+    )
+    def _compute_autosales_key_contacts(self):
+        for partner in self:
+            contacts = partner.commercial_partner_id.child_ids.filtered(
+                lambda c: c.autosales_role_ids or c.autosales_is_primary_contact
+            ).sorted(lambda c: (not c.autosales_is_primary_contact, c.name or ""))
+            partner.autosales_key_contact_ids = contacts
+            partner.autosales_primary_contact_id = contacts.filtered(
+                "autosales_is_primary_contact"
+            )[:1]
+
+    def _compute_autosales_last_interaction(self):
+        Interaction = self.env["autosales.interaction"]
+        commercial = self.commercial_partner_id
+        last_dates = Interaction.with_context(
+            allowed_company_ids=self.env.companies.ids
+        )._get_last_interaction_dates(commercial)
+        today = fields.Date.context_today(self)
+        for partner in self:
+            last = last_dates.get(partner.commercial_partner_id)
+            partner.autosales_last_interaction_date = last
+            partner.autosales_days_since_contact = (
+                (today - fields.Date.context_today(self, last)).days if last else 0
+            )
+
+    def _compute_autosales_interaction_stats(self):
+        counts = defaultdict(int)
+        for partner, interaction_type, count in self.env[
+            "autosales.interaction"
+        ]._read_group(
+            [("partner_id", "in", self.commercial_partner_id.ids)],
+            ["partner_id", "interaction_type"],
+            ["__count"],
+        ):
+            counts[partner.id, interaction_type] = count
+        for partner in self:
+            key = partner.commercial_partner_id.id
+            partner.autosales_site_visit_count = counts[key, "site_visit"]
+            partner.autosales_phone_call_count = counts[key, "phone_call"]
+            partner.autosales_email_count = counts[key, "email"]
+            partner.autosales_meeting_count = counts[key, "meeting"]
+            partner.autosales_other_interaction_count = counts[key, "other"]
+
+    @api.depends(
+        "autosales_open_reminder_ids.state",
+        "autosales_open_reminder_ids.activity_id.date_deadline",
+    )
+    def _compute_autosales_next_reminder_date(self):
+        for partner in self:
+            deadlines = [
+                log.activity_id.date_deadline
+                for log in partner.autosales_open_reminder_ids
+                if log.state == "open" and log.activity_id
+            ]
+            partner.autosales_next_reminder_date = min(deadlines, default=False)
+
+    @api.depends("autosales_next_reminder_date", "autosales_reorder_date")
+    def _compute_autosales_next_contact_date(self):
+        for partner in self:
+            dates = [
+                date
+                for date in (
+                    partner.autosales_next_reminder_date,
+                    partner.autosales_reorder_date,
+                )
+                if date
+            ]
+            partner.autosales_next_contact_date = min(dates, default=False)
+
     @api.model
     def _commercial_fields(self):
         return super()._commercial_fields() + ["on_account_allowed"]
@@ -43,7 +221,11 @@ class ResPartner(models.Model):
     def create(self, vals_list):
         if any(vals.get("on_account_allowed") for vals in vals_list):
             self._check_on_account_approval_rights()
-        return super().create(vals_list)
+        partners = super().create(vals_list)
+        partners.filtered(
+            "autosales_is_primary_contact"
+        )._autosales_unset_other_primary()
+        return partners
 
     def write(self, vals):
         if "on_account_allowed" in vals and any(
@@ -51,17 +233,137 @@ class ResPartner(models.Model):
             for partner in self
         ):
             self._check_on_account_approval_rights()
-        return super().write(vals)
+        res = super().write(vals)
+        if vals.get("autosales_is_primary_contact") or (
+            "parent_id" in vals and any(self.mapped("autosales_is_primary_contact"))
+        ):
+            self.filtered(
+                "autosales_is_primary_contact"
+            )._autosales_unset_other_primary()
+        return res
 
     # === BUSINESS METHODS === #
+
+    def _autosales_unset_other_primary(self):
+        """A company has one primary contact: the last one set wins."""
+        parents = self.parent_id
+        if not parents:
+            return
+        others = self.search(
+            [
+                ("parent_id", "in", parents.ids),
+                ("autosales_is_primary_contact", "=", True),
+                ("id", "not in", self.ids),
+            ]
+        )
+        if others:
+            others.write({"autosales_is_primary_contact": False})
+
+    def _autosales_interaction_target(self):
+        self.ensure_one()
+        return self.commercial_partner_id
+
+    def _autosales_get_customer(self):
+        self.ensure_one()
+        return self.commercial_partner_id
+
+    def _autosales_get_contact(self):
+        self.ensure_one()
+        if self != self.commercial_partner_id:
+            return self
+        return self.browse()
+
+    def _autosales_get_salesperson(self):
+        self.ensure_one()
+        return self.commercial_partner_id.user_id or self.user_id
+
+    def _autosales_interaction_document_values(self):
+        return {}
+
+    @api.model
+    def _autosales_predict_reorder_dates(self, today, partners=None):
+        """Predict the next order of customers without a running standing order.
+
+        :param date today: the reference date (orders of the last
+            ``REORDER_HISTORY_DAYS`` days are considered)
+        :param partners: only these commercial partners (default: all)
+        :return: {commercial partner: (predicted date, median interval in days)}
+        """
+        domain = [
+            ("state", "=", "sale"),
+            ("date_order", ">=", today - timedelta(days=REORDER_HISTORY_DAYS)),
+        ]
+        if partners is not None:
+            domain.append(("partner_id", "child_of", partners.ids))
+        order_days = defaultdict(set)
+        for partner, day in (
+            self.env["sale.order"]
+            .sudo()
+            ._read_group(domain, ["partner_id", "date_order:day"])
+        ):
+            order_days[partner.commercial_partner_id].add(fields.Date.to_date(day))
+        with_standing = (
+            self.env["sale.standing.order"]
+            .sudo()
+            .search(
+                [
+                    ("state", "in", ("active", "paused", "exception")),
+                    ("commercial_partner_id", "in", [p.id for p in order_days]),
+                ]
+            )
+            .commercial_partner_id
+        )
+        predictions = {}
+        for partner, days in order_days.items():
+            days = sorted(days)[-REORDER_MAX_ORDERS:]
+            if partner in with_standing or len(days) < REORDER_MIN_ORDERS:
+                continue
+            interval = round(
+                median(
+                    (later - earlier).days
+                    for earlier, later in zip(days, days[1:], strict=False)
+                )
+            )
+            predictions[partner] = (days[-1] + timedelta(days=interval), interval)
+        return predictions
+
+    @api.model
+    def _autosales_update_reorder_dates(self, today):
+        """Store the reorder predictions of all customers (see
+        :meth:`_autosales_predict_reorder_dates`), writing only the changes."""
+        predictions = {
+            partner.id: values
+            for partner, values in self._autosales_predict_reorder_dates(today).items()
+        }
+        stale = self.sudo().search(
+            [
+                ("autosales_reorder_date", "!=", False),
+                ("id", "not in", list(predictions)),
+            ]
+        )
+        changes = defaultdict(list)
+        if stale:
+            changes[False, 0] = stale.ids
+        for partner in self.sudo().browse(list(predictions)):
+            values = predictions[partner.id]
+            current = (partner.autosales_reorder_date, partner.autosales_order_interval)
+            if current != values:
+                changes[values].append(partner.id)
+        for (reorder_date, interval), ids in changes.items():
+            self.sudo().browse(ids).write(
+                {
+                    "autosales_reorder_date": reorder_date,
+                    "autosales_order_interval": interval,
+                }
+            )
 
     def _check_on_account_approval_rights(self):
         if self.env.su or self.env.user.has_group("sales_team.group_sale_manager"):
             return
         raise AccessError(
             self.env._(
-                "Only sales managers can approve customers for orders charged to "
-                "their account."
+                "Only sales managers can approve customers for orders charged to their "
+                "account."
             )
         )
 

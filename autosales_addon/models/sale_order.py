@@ -18,7 +18,8 @@ MAX_EXACT_AMOUNT = 10**12
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "autosales.interaction.mixin"]
     _sql_constraints = [
         (
             "standing_order_occurrence_uniq",
@@ -26,6 +27,7 @@ class SaleOrder(models.Model):
             "An order was already generated for this occurrence of the standing order.",
         ),
     ]
+    _autosales_interaction_field = "sale_order_id"
 
     standing_order_id = fields.Many2one(
         "sale.standing.order",
@@ -41,6 +43,19 @@ class SaleOrder(models.Model):
         help="Occurrence of the standing order this order was generated for.",
     )
     standing_order_count = fields.Integer(compute="_compute_standing_order_count")
+    autosales_repeat_option_id = fields.Many2one(
+        "autosales.repeat.option",
+        string="Repeat",
+        copy=False,
+        help="Chosen in the webshop: once confirmed, this order becomes a standing "
+        "order repeated at this interval.",
+    )
+    autosales_checkout_standing_id = fields.Many2one(
+        "sale.standing.order",
+        string="Standing Order Created",
+        copy=False,
+        readonly=True,
+    )
     standing_payment_attempt = fields.Integer(
         string="Payment Attempts",
         copy=False,
@@ -52,6 +67,14 @@ class SaleOrder(models.Model):
         copy=False,
         readonly=True,
         index="btree_not_null",
+    )
+    autosales_primary_contact_id = fields.Many2one(
+        related="partner_id.commercial_partner_id.autosales_primary_contact_id",
+        string="Primary Contact",
+    )
+    autosales_key_contact_ids = fields.Many2many(
+        related="partner_id.commercial_partner_id.autosales_key_contact_ids",
+        string="Key Contacts",
     )
 
     # === COMPUTE METHODS === #
@@ -184,7 +207,7 @@ class SaleOrder(models.Model):
                         )
                     )
 
-    def _check_on_account_credit(self):
+    def _check_on_account_credit(self, lock=True):
         """Split on-account ``self`` into (accepted orders, {refused order: reason}).
 
         The credit check runs under a lock on each customer, so that two
@@ -194,8 +217,9 @@ class SaleOrder(models.Model):
         refused = {}
         if not self:
             return accepted, refused
-        self.env.flush_all()
-        self._autosales_lock_customers_for_credit()
+        if lock:
+            self.env.flush_all()
+            self._autosales_lock_customers_for_credit()
         # amounts accepted in this batch, not yet in credit_to_invoice
         extra_credit = {}
         for order in self:
@@ -441,8 +465,8 @@ class SaleOrder(models.Model):
                 standing._set_exception(
                     self.env._(
                         "The payment of order %(order)s was refused (%(reason)s). It "
-                        "will be "
-                        "retried on %(date)s; the customer was sent a payment link.",
+                        "will be retried on %(date)s; the customer was sent a payment "
+                        "link.",
                         order=self.name,
                         reason=reason,
                         date=format_date(self.env, retry_date),
@@ -452,9 +476,8 @@ class SaleOrder(models.Model):
         self.write({"standing_payment_retry_date": False})
         self._action_cancel()
         message = self.env._(
-            "The payment of order %(order)s was refused %(count)s times "
-            "(%(reason)s): the "
-            "order was cancelled.",
+            "The payment of order %(order)s was refused %(count)s times (%(reason)s): "
+            "the order was cancelled.",
             order=self.name,
             count=attempt,
             reason=reason,
@@ -472,6 +495,7 @@ class SaleOrder(models.Model):
 
     def _action_confirm(self):
         res = super()._action_confirm()
+        self._autosales_create_checkout_standing_orders()
         generated = self.filtered("standing_order_id")
         generated.write({"standing_payment_retry_date": False})
         # A standing order stopped only because of one of these orders (credit
@@ -494,6 +518,128 @@ class SaleOrder(models.Model):
                     )
                 )
         return res
+
+    # === WEBSHOP: REPEATED ORDERS === #
+
+    def _autosales_set_repeat_option(self, option):
+        """Repeat this cart at ``option``'s interval (or not, when empty)."""
+        self.ensure_one()
+        if self.state not in ("draft", "sent"):
+            raise UserError(self.env._("This order is already confirmed."))
+        if option and option not in self.env[
+            "autosales.repeat.option"
+        ].sudo()._get_website_options(self.website_id):
+            raise UserError(self.env._("This repeat interval is not offered."))
+        self.autosales_repeat_option_id = option
+
+    def _autosales_next_order_date(self):
+        """Date of the next order of a repeated webshop order."""
+        self.ensure_one()
+        order_date = fields.Date.to_date(self.date_order) or fields.Date.context_today(
+            self
+        )
+        return self.autosales_repeat_option_id._next_date_after(order_date)
+
+    def _autosales_get_on_account_error(self):
+        """Why this cart cannot be charged to the customer's account, or ''."""
+        self.ensure_one()
+        customer = self.partner_id.commercial_partner_id.sudo()
+        if not customer.on_account_allowed:
+            return self.env._("Your account is not approved for orders on account.")
+        refused = self._check_on_account_credit(lock=False)[1]
+        if refused:
+            return self.env._(
+                "This order exceeds the credit limit of your account; please pay "
+                "online."
+            )
+        return ""
+
+    def _autosales_confirm_on_account(self):
+        """Confirm this cart without online payment, charged to the account.
+
+        :return: an error message, or '' when the order was confirmed
+        """
+        self.ensure_one()
+        if self.state not in ("draft", "sent"):
+            return self.env._("This order is already confirmed.")
+        if error := self._autosales_get_on_account_error():
+            return error
+        if self._check_on_account_credit()[1]:  # again, under the lock
+            return self.env._(
+                "This order exceeds the credit limit of your account; please pay "
+                "online."
+            )
+        self.with_context(autosales_payment_mode="on_account").action_confirm()
+        self._autosales_send_confirmation_mail()
+        return ""
+
+    def _autosales_create_checkout_standing_orders(self):
+        """Turn confirmed repeated webshop orders into running standing orders.
+
+        Called on confirmation, whichever way it happens (online payment, its
+        webhook and return page, order on account): the order row lock and
+        the unique index on the standing order's origin make it happen once.
+        """
+        orders = self.filtered(
+            lambda o: o.autosales_repeat_option_id
+            and not o.autosales_checkout_standing_id
+        )
+        if not orders:
+            return
+        self.env.cr.execute(
+            "SELECT id FROM sale_order WHERE id IN %s FOR UPDATE", [tuple(orders.ids)]
+        )
+        orders.invalidate_recordset(["autosales_checkout_standing_id"])
+        for order in orders.filtered(lambda o: not o.autosales_checkout_standing_id):
+            option = order.autosales_repeat_option_id
+            values = order._prepare_standing_order_values(
+                interval_number=option.interval_number,
+                interval_type=option.interval_type,
+            )
+            token = order.transaction_ids.filtered(
+                lambda tx: tx.state in ("authorized", "done") and tx.token_id
+            )[:1].token_id
+            if token:
+                values.update(payment_mode="pay_now", payment_token_id=token.id)
+            else:
+                values["payment_mode"] = "on_account"
+            values.update(
+                from_checkout=True, start_date=order._autosales_next_order_date()
+            )
+            standing = self.env["sale.standing.order"].sudo().create(values)
+            order.autosales_checkout_standing_id = standing
+            paid_or_approved = token or (
+                self.env.context.get("autosales_payment_mode") == "on_account"
+            )
+            if paid_or_approved and not standing._get_payment_error():
+                standing.action_activate()
+                standing.message_post(
+                    body=self.env._(
+                        "Set up by the customer with webshop order %s.", order.name
+                    )
+                )
+            else:
+                standing.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=self.env._("Review and activate this standing order"),
+                    note=self.env._(
+                        "Order %s asked to be repeated, but was confirmed without a "
+                        "saved payment method or an approved account.",
+                        order.name,
+                    ),
+                    user_id=standing.user_id.id or self.env.user.id,
+                )
+
+    def _get_confirmation_template(self):
+        if self.autosales_repeat_option_id:
+            return (
+                self.env.ref(
+                    "autosales_addon.mail_template_sale_confirmation_repeat",
+                    raise_if_not_found=False,
+                )
+                or super()._get_confirmation_template()
+            )
+        return super()._get_confirmation_template()
 
     # === CRON METHODS === #
 

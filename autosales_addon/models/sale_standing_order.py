@@ -12,7 +12,6 @@ from odoo.modules import module as odoo_module
 from odoo.osv import expression
 from odoo.tools import SQL, format_date, split_every
 from odoo.tools.misc import str2bool
-from odoo.tools.sql import create_index
 
 _logger = logging.getLogger(__name__)
 
@@ -43,10 +42,12 @@ class SaleStandingOrder(models.Model):
         "mail.thread",
         "mail.activity.mixin",
         "autosales.recurrence.mixin",
+        "autosales.interaction.mixin",
     ]
     _description = "Standing Order"
     _order = "next_date, id desc"
     _check_company_auto = True
+    _autosales_interaction_field = "standing_order_id"
 
     name = fields.Char(
         string="Reference",
@@ -123,8 +124,8 @@ class SaleStandingOrder(models.Model):
         precompute=True,
         check_company=True,
         tracking=True,
-        help="Prices of lines without a fixed unit price are taken from this "
-        "pricelist on the day each order is generated.",
+        help="Prices of lines without a fixed unit price are taken from this pricelist "
+        "on the day each order is generated.",
     )
     currency_id = fields.Many2one(
         "res.currency",
@@ -159,6 +160,8 @@ class SaleStandingOrder(models.Model):
         string="Products",
         copy=True,
     )
+    interval_number = fields.Integer(tracking=True)
+    interval_type = fields.Selection(tracking=True)
     start_date = fields.Date(
         required=True,
         default=fields.Date.context_today,
@@ -221,8 +224,8 @@ class SaleStandingOrder(models.Model):
     auto_confirm = fields.Boolean(
         string="Confirm Automatically",
         default=True,
-        help="Confirm each generated order (which creates its delivery). "
-        "Otherwise orders are left as quotations for review.",
+        help="Confirm each generated order (which creates its delivery). Otherwise "
+        "orders are left as quotations for review.",
     )
     client_order_ref = fields.Char(
         string="Customer Reference",
@@ -233,6 +236,19 @@ class SaleStandingOrder(models.Model):
     order_count = fields.Integer(compute="_compute_order_count")
     note = fields.Html(string="Terms and Conditions")
     exception_reason = fields.Text(copy=False, readonly=True)
+    exception_date = fields.Date(
+        copy=False,
+        readonly=True,
+        help="Day the standing order last went to exception.",
+    )
+    autosales_primary_contact_id = fields.Many2one(
+        related="commercial_partner_id.autosales_primary_contact_id",
+        string="Primary Contact",
+    )
+    autosales_key_contact_ids = fields.Many2many(
+        related="commercial_partner_id.autosales_key_contact_ids",
+        string="Key Contacts",
+    )
     cancel_reason = fields.Text(copy=False, readonly=True)
     upcoming_notice_date = fields.Date(
         copy=False,
@@ -247,6 +263,11 @@ class SaleStandingOrder(models.Model):
         readonly=True,
         index="btree_not_null",
     )
+    from_checkout = fields.Boolean(
+        copy=False,
+        readonly=True,
+        help="Set up by the customer in the webshop, from the order it repeats.",
+    )
     amount_untaxed = fields.Monetary(
         string="Amount per Order",
         compute="_compute_amount_untaxed",
@@ -256,15 +277,22 @@ class SaleStandingOrder(models.Model):
 
     def init(self):  # pylint: disable=missing-return
         super().init()
-        # The due scan (state = 'active' AND next_date <= D ORDER BY next_date,
-        # id) reads this index in order and stops at the batch size: its cost
-        # follows what is due, not the size of the table.
-        create_index(
-            self.env.cr,
-            "sale_standing_order_due_index",
-            self._table,
-            ["next_date", "id"],
-            where="state = 'active'",
+        # One standing order per webshop order, however often its payment is
+        # confirmed (webhook and return page).
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS sale_standing_order_checkout_uniq
+                ON sale_standing_order (source_order_id)
+             WHERE from_checkout
+            """
+        )
+        # What the scheduled action searches: running standing orders by date.
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS sale_standing_order_due_idx
+                ON sale_standing_order (next_date, id)
+             WHERE state = 'active'
+            """
         )
 
     # === COMPUTE METHODS === #
@@ -361,8 +389,7 @@ class SaleStandingOrder(models.Model):
                     raise ValidationError(
                         self.env._(
                             "The end date of standing order %(name)s (%(end)s) is "
-                            "before "
-                            "its start date (%(start)s).",
+                            "before its start date (%(start)s).",
                             name=order.display_name,
                             end=order.end_date,
                             start=order.start_date,
@@ -371,8 +398,8 @@ class SaleStandingOrder(models.Model):
             if order.end_type == "count" and order.max_occurrences < 1:
                 raise ValidationError(
                     self.env._(
-                        "A standing order that ends after a number of orders needs "
-                        "at least one."
+                        "A standing order that ends after a number of orders needs at "
+                        "least one."
                     )
                 )
 
@@ -420,8 +447,8 @@ class SaleStandingOrder(models.Model):
             if order.state not in ("draft", "cancelled") or order.order_ids:
                 raise UserError(
                     self.env._(
-                        "Standing order %s has generated orders or is running: "
-                        "cancel it instead of deleting it.",
+                        "Standing order %s has generated orders or is running: cancel "
+                        "it instead of deleting it.",
                         order.display_name,
                     )
                 )
@@ -469,8 +496,7 @@ class SaleStandingOrder(models.Model):
             raise UserError(
                 self.env._(
                     "Only paused standing orders or standing orders in exception can "
-                    "be "
-                    "resumed: %s.",
+                    "be resumed: %s.",
                     ", ".join(invalid.mapped("display_name")),
                 )
             )
@@ -511,8 +537,7 @@ class SaleStandingOrder(models.Model):
             order.message_post(
                 body=self.env._(
                     "The order of %(skipped)s was skipped; the next order is planned "
-                    "on "
-                    "%(next)s.",
+                    "on %(next)s.",
                     skipped=format_date(self.env, skipped),
                     next=format_date(self.env, order.next_date),
                 )
@@ -748,8 +773,8 @@ class SaleStandingOrder(models.Model):
         customer = self.commercial_partner_id.sudo()
         if self.payment_mode == "on_account" and not customer.on_account_allowed:
             return self.env._(
-                "%(customer)s is not approved for orders charged to their account: "
-                "ask a sales manager to approve it or choose a saved payment method "
+                "%(customer)s is not approved for orders charged to their account: ask "
+                "a sales manager to approve it or choose a saved payment method "
                 "(standing order %(name)s).",
                 customer=customer.display_name,
                 name=self.display_name,
@@ -877,8 +902,12 @@ class SaleStandingOrder(models.Model):
 
     def _set_exception(self, reason):
         """Stop this standing order and tell its salesperson why."""
+        today = self._get_today()
         for order in self:
-            order.write({"state": "exception", "exception_reason": reason})
+            values = {"state": "exception", "exception_reason": reason}
+            if order.state != "exception":
+                values["exception_date"] = today
+            order.write(values)
             order.message_post(body=self.env._("Standing order stopped: %s", reason))
             order.activity_schedule(
                 "autosales_addon.mail_activity_type_standing_exception",
@@ -886,6 +915,14 @@ class SaleStandingOrder(models.Model):
                 note=reason,
                 user_id=order.user_id.id or self.env.user.id,
             )
+        self.env["autosales.reminder.rule"]._create_trigger_reminders(
+            "standing_order_exception", self
+        )
+
+    def _get_exception_date(self):
+        """Day this standing order went to exception."""
+        self.ensure_one()
+        return self.exception_date or fields.Date.to_date(self.write_date)
 
     def _lock_for_generation(self):
         """Lock the rows of ``self`` or explain that a generation holds them."""
@@ -896,8 +933,8 @@ class SaleStandingOrder(models.Model):
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
                     SQL(
-                        "SELECT id FROM sale_standing_order WHERE id IN %s FOR "
-                        "UPDATE NOWAIT",
+                        "SELECT id FROM sale_standing_order WHERE id IN %s FOR UPDATE "
+                        "NOWAIT",
                         tuple(self.ids),
                     )
                 )

@@ -123,8 +123,7 @@ class SaleStandingOrderLine(models.Model):
                 raise ValidationError(
                     self.env._(
                         "The quantity of %(product)s must be greater than zero "
-                        "(standing order "
-                        "%(order)s).",
+                        "(standing order %(order)s).",
                         product=line.product_id.display_name,
                         order=line.standing_order_id.display_name,
                     )

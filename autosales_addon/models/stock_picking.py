@@ -1,8 +1,11 @@
-from odoo import models
+from odoo import fields, models
 
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
+
+    # The "after delivery" reminder rules look for recently validated deliveries.
+    date_done = fields.Datetime(index="btree_not_null")
 
     def _send_confirmation_email(self):
         """Always send the shipping confirmation of standing-order deliveries.

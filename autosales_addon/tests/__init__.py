@@ -6,6 +6,14 @@ from . import test_standing_order_concurrency
 from . import test_standing_order_access
 from . import test_standing_order_notification
 from . import test_portal
+from . import test_checkout
+from . import test_backend_tour
+from . import test_reorder_prediction
+from . import test_reminder_rules
+from . import test_interaction
+from . import test_interaction_access
+from . import test_key_contacts
+from . import test_crm_tour
 from . import test_standing_order_faults
 from . import test_standing_order_processes
 from . import test_slow_standing_order_processes

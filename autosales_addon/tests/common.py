@@ -6,8 +6,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
-from datetime import date
+from datetime import date, datetime, time
+from time import monotonic, sleep
 
 from dateutil.relativedelta import relativedelta
 
@@ -363,13 +363,13 @@ class AutosalesCommittedCase(BaseCase):
                     ),
                 )
             )
-        deadline = time.monotonic() + WORKER_START_TIMEOUT
+        deadline = monotonic() + WORKER_START_TIMEOUT
         for ready, worker in workers:
             while not os.path.exists(ready):
-                if worker.poll() is not None or time.monotonic() > deadline:
+                if worker.poll() is not None or monotonic() > deadline:
                     self._kill(worker for _ready, worker in workers)
                     self.fail(f"a worker did not start: {worker.communicate()[1]}")
-                time.sleep(0.05)
+                sleep(0.05)
         with open(go, "w", encoding="ascii"):
             pass
         return [worker for _ready, worker in workers]
@@ -383,11 +383,11 @@ class AutosalesCommittedCase(BaseCase):
     def _wait_workers(self, workers, timeout):
         """Wait for ``workers``; return their results, failing on any error."""
         results = []
-        deadline = time.monotonic() + timeout
+        deadline = monotonic() + timeout
         try:
             for worker in workers:
                 stdout, stderr = worker.communicate(
-                    timeout=max(deadline - time.monotonic(), 1)
+                    timeout=max(deadline - monotonic(), 1)
                 )
                 self.assertEqual(
                     worker.returncode, 0, f"a worker failed:\n{stderr[-3000:]}"
@@ -442,3 +442,62 @@ class AutosalesCommittedCase(BaseCase):
                 {self.until + relativedelta(months=1)},
             )
             return self._assert_whole_orders(env)
+
+
+class AutosalesCrmCommon(AutosalesCommon):
+    """Reminder rules and order history for the CRM tests."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Rules already in the database (demo data) must not take part.
+        cls.env["autosales.reminder.rule"].search([]).write({"active": False})
+        cls.Rule = cls.env["autosales.reminder.rule"]
+        cls.Interaction = cls.env["autosales.interaction"]
+        cls.Activity = cls.env["mail.activity"]
+        cls.call_type = cls.env.ref("mail.mail_activity_data_call")
+        cls.todo_type = cls.env.ref("mail.mail_activity_data_todo")
+        cls.visit_type = cls.env.ref("autosales_addon.mail_activity_type_site_visit")
+        cls.other_salesman = cls.env["res.users"].create(
+            {
+                "name": "Olga Other",
+                "login": "autosales_other_salesman",
+                "email": "olga@example.com",
+                "groups_id": [
+                    Command.set(cls.env.ref("sales_team.group_sale_salesman").ids)
+                ],
+            }
+        )
+
+    @classmethod
+    def _create_confirmed_order(cls, order_date, partner=None, **values):
+        """A confirmed order of ``partner`` dated ``order_date``."""
+        order = cls.SaleOrder.create(
+            {
+                "partner_id": (partner or cls.customer).id,
+                "user_id": cls.salesman.id,
+                "order_line": [
+                    Command.create({"product_id": cls.socket.id, "product_uom_qty": 5})
+                ],
+                **values,
+            }
+        )
+        order.action_confirm()
+        # Confirming dates the order today.
+        order.date_order = datetime.combine(order_date, time(10, 0))
+        return order
+
+    @classmethod
+    def _create_rule(cls, trigger, **values):
+        return cls.Rule.create(
+            {
+                "name": f"Test rule {trigger}",
+                "trigger": trigger,
+                "activity_type_id": cls.call_type.id,
+                **values,
+            }
+        )
+
+    def _rule_activities(self, rule):
+        logs = self.env["autosales.reminder.log"].search([("rule_id", "=", rule.id)])
+        return logs.activity_id

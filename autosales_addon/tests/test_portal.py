@@ -1,3 +1,4 @@
+import json
 import re
 from datetime import date
 
@@ -7,8 +8,7 @@ from odoo.tests import HttpCase, tagged
 from .common import AutosalesCommon
 
 
-@tagged("post_install", "-at_install")
-class TestStandingOrderPortal(AutosalesCommon, HttpCase):
+class PortalCommon(AutosalesCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -56,6 +56,9 @@ class TestStandingOrderPortal(AutosalesCommon, HttpCase):
         match = re.search(r"o_standing_order_flash[^>]*>\s*([^<]+)", response.text)
         return match and match.group(1).strip()
 
+
+@tagged("post_install", "-at_install")
+class TestStandingOrderPortal(PortalCommon):
     def test_portal_tour_pause_skip_quantity_cancel(self):
         self.standing.line_ids.product_uom_qty = 1000
         self.start_tour("/my", "autosales_portal_tour", login="autosales_portal")
@@ -195,3 +198,155 @@ class TestStandingOrderPortal(AutosalesCommon, HttpCase):
         self.assertEqual(order.standing_order_date, date(2099, 1, 1))
         self.assertIn(order.name, self._flash(response))
         self.assertEqual(self.standing.next_date, date(2099, 3, 1))
+
+
+@tagged("post_install", "-at_install")
+class TestStandingOrderPortalSecurity(PortalCommon):
+    """Nothing of another customer's standing order is shown or changed."""
+
+    OPERATIONS = (
+        "pause",
+        "resume",
+        "skip",
+        "order-now",
+        "cancel",
+        "quantity",
+        "interval",
+        "next-date",
+        "address",
+        "payment-method",
+    )
+
+    def _snapshot(self, standing):
+        return (
+            standing.state,
+            standing.next_date,
+            standing.interval_number,
+            standing.partner_shipping_id,
+            standing.payment_token_id,
+            tuple(standing.line_ids.mapped("product_uom_qty")),
+            len(standing.order_ids),
+        )
+
+    def _all_operations(self, standing, extra=None):
+        values = {
+            "line_id": standing.line_ids[:1].id,
+            "quantity": "5",
+            "interval_number": "1",
+            "interval_type": "week",
+            "next_date": "2099-06-01",
+            "address_id": standing.partner_id.id,
+            "token_id": "1",
+            "reason": "forged",
+        } | (extra or {})
+        csrf = self._csrf(self._page(self.standing.get_portal_url()))
+        responses = []
+        for operation in self.OPERATIONS:
+            responses.append(
+                self.url_open(
+                    f"/my/standing-orders/{standing.id}/{operation}",
+                    data=dict(values, csrf_token=csrf),
+                )
+            )
+        return responses
+
+    def test_every_operation_on_another_customer_is_refused(self):
+        self.authenticate("autosales_portal", "autosales_portal")
+        before = self._snapshot(self.foreign)
+        for response in self._all_operations(self.foreign):
+            self.assertEqual(response.status_code, 404)
+            self.assertNotIn(self.foreign.name, response.text)
+        self.foreign.invalidate_recordset()
+        self.assertEqual(self._snapshot(self.foreign), before)
+
+    def test_public_user_without_token_gets_nothing(self):
+        before = self._snapshot(self.standing)
+        for response in self._all_operations(self.standing, {"access_token": ""}):
+            self.assertIn(response.status_code, (400, 403, 404))
+            self.assertNotIn(self.standing.name, response.text)
+        self.standing.invalidate_recordset()
+        self.assertEqual(self._snapshot(self.standing), before)
+
+    def test_ids_are_not_enumerable(self):
+        self.authenticate("autosales_portal", "autosales_portal")
+        others = self.StandingOrder.sudo().search([("id", "!=", self.standing.id)])
+        for standing in others[:20]:
+            response = self.url_open(f"/my/standing-orders/{standing.id}")
+            self.assertNotIn(standing.name, response.text)
+        self.assertNotIn(self.foreign.name, self.url_open("/my/standing-orders").text)
+
+    def test_portal_user_of_another_company_sees_nothing(self):
+        company_b = self.env["res.company"].create({"name": "Other Company"})
+        stranger_partner = self.env["res.partner"].create(
+            {"name": "Stranger", "company_id": company_b.id}
+        )
+        self.env["res.users"].create(
+            {
+                "name": "Stranger",
+                "login": "autosales_stranger",
+                "password": "autosales_stranger",
+                "partner_id": stranger_partner.id,
+                "company_id": company_b.id,
+                "company_ids": [Command.set(company_b.ids)],
+                "groups_id": [Command.set(self.env.ref("base.group_portal").ids)],
+            }
+        )
+        self.authenticate("autosales_stranger", "autosales_stranger")
+        listing = self.url_open("/my/standing-orders")
+        self.assertNotIn(self.standing.name, listing.text)
+        page = self.url_open(f"/my/standing-orders/{self.standing.id}")
+        self.assertNotIn(self.standing.name, page.text)
+
+    def test_another_partners_payment_token_is_refused(self):
+        self._setup_demo_payment()
+        foreign_token = self._create_token(partner=self.other_customer)
+        self.authenticate("autosales_portal", "autosales_portal")
+        response = self._post(
+            self.standing, "payment-method", {"token_id": foreign_token.id}
+        )
+        self.assertIn("own saved payment methods", self._flash(response))
+        self.assertFalse(self.standing.payment_token_id)
+        self.assertEqual(self.standing.payment_mode, "on_account")
+
+    def test_portal_user_cannot_call_actions_over_json_rpc(self):
+        self.authenticate("autosales_portal", "autosales_portal")
+        for method in ("action_pause", "action_cancel", "action_generate_now", "write"):
+            args = [[self.standing.id]] + (
+                [{"state": "cancelled"}] if method == "write" else []
+            )
+            response = self.url_open(
+                "/web/dataset/call_kw",
+                data=json.dumps(
+                    {
+                        "jsonrpc": "2.0",
+                        "method": "call",
+                        "params": {
+                            "model": "sale.standing.order",
+                            "method": method,
+                            "args": args,
+                            "kwargs": {},
+                        },
+                    }
+                ),
+                headers={"Content-Type": "application/json"},
+            )
+            self.assertIn("error", response.json(), method)
+            self.assertNotIn("result", response.json(), method)
+        self.standing.invalidate_recordset()
+        self.assertEqual(self.standing.state, "active")
+        self.assertFalse(self.standing.order_ids)
+
+    def test_token_of_another_document_gives_no_access(self):
+        self.standing.action_generate_now()
+        order_token = self.standing.order_ids._portal_ensure_token()
+        before = self._snapshot(self.standing)
+        for response in self._all_operations(
+            self.standing, {"access_token": order_token}
+        ):
+            self.assertIn(response.status_code, (400, 403, 404))
+        page = self.url_open(
+            f"/my/standing-orders/{self.standing.id}?access_token={order_token}"
+        )
+        self.assertNotIn(self.standing.name, page.text)
+        self.standing.invalidate_recordset()
+        self.assertEqual(self._snapshot(self.standing), before)

@@ -1,0 +1,86 @@
+import logging
+
+from odoo import http
+from odoo.exceptions import UserError
+from odoo.http import request
+
+from odoo.addons.website_sale.controllers.main import WebsiteSale
+
+_logger = logging.getLogger(__name__)
+
+ON_ACCOUNT_ERROR_KEY = "autosales_on_account_error"
+
+
+class AutosalesWebsiteSale(WebsiteSale):
+    @http.route(
+        "/shop/cart/repeat", type="http", auth="public", methods=["POST"], website=True
+    )
+    def shop_cart_repeat(self, repeat_option_id=None, **post):
+        """Store on the cart whether (and how often) to repeat the order."""
+        order_sudo = request.website.sale_get_order()
+        if not order_sudo:
+            return request.redirect("/shop/cart")
+        option = request.env["autosales.repeat.option"].sudo()
+        if repeat_option_id and repeat_option_id.isdigit():
+            option = option.browse(int(repeat_option_id)).exists()
+        try:
+            order_sudo._autosales_set_repeat_option(option)
+        except UserError as error:
+            # An interval that is not offered (forged form): the cart is unchanged.
+            _logger.info("Repeat option refused for %s: %s", order_sudo.name, error)
+        return request.redirect(post.get("redirect") or "/shop/cart")
+
+    def _get_shop_payment_values(self, order, **kwargs):
+        values = super()._get_shop_payment_values(order, **kwargs)
+        logged_in = not request.env.user._is_public()
+        values["autosales_on_account_available"] = bool(
+            logged_in
+            and order.partner_id.commercial_partner_id
+            == request.env.user.partner_id.commercial_partner_id
+            and not order._autosales_get_on_account_error()
+        )
+        values["autosales_on_account_error"] = request.session.pop(
+            ON_ACCOUNT_ERROR_KEY, None
+        )
+        return values
+
+    def _get_shop_payment_errors(self, order):
+        errors = super()._get_shop_payment_errors(order)
+        if order.autosales_repeat_option_id and request.env.user._is_public():
+            errors.append(
+                (
+                    request.env._("Sign in to repeat your order."),
+                    request.env._(
+                        "A repeated order is linked to your account, so that you can "
+                        "manage it later. Sign in or create an account, or make it a "
+                        "one-time purchase in your cart."
+                    ),
+                )
+            )
+        return errors
+
+    @http.route(
+        "/shop/payment/on_account",
+        type="http",
+        auth="user",
+        methods=["POST"],
+        website=True,
+    )
+    def shop_payment_on_account(self, **post):
+        """Confirm the cart without online payment, charged to the account."""
+        order_sudo = request.website.sale_get_order()
+        if redirection := self._check_cart_and_addresses(order_sudo):
+            return redirection
+        if redirection := self._check_shipping_method(order_sudo):
+            return redirection
+        user_customer = request.env.user.partner_id.commercial_partner_id
+        if order_sudo.partner_id.commercial_partner_id != user_customer:
+            error = request.env._("This order belongs to another customer.")
+        else:
+            error = order_sudo._autosales_confirm_on_account()
+        if error:
+            request.session[ON_ACCOUNT_ERROR_KEY] = error
+            return request.redirect("/shop/payment")
+        request.session["sale_last_order_id"] = order_sudo.id
+        request.website.sale_reset()
+        return request.redirect("/shop/confirmation")

@@ -1,0 +1,57 @@
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+registry.category("web_tour.tours").add("autosales_backend_standing_order", {
+    url: "/odoo/action-autosales_addon.action_sale_standing_order",
+    steps: () => [
+        {
+            content: "Create a standing order",
+            trigger: ".o_list_button_add",
+            run: "click",
+        },
+        {
+            content: "Choose the customer",
+            trigger: ".o_field_widget[name=partner_id] input",
+            run: "edit Brightlight",
+        },
+        {
+            trigger: "ul.ui-autocomplete > li > a:contains('Brightlight Retail')",
+            run: "click",
+        },
+        {
+            content: "Repeat every 2 months",
+            trigger: ".o_field_widget[name=interval_number] input",
+            run: "edit 2",
+        },
+        {
+            content: "Add the light bulbs",
+            trigger: "div[name=line_ids] a:contains('Add a product')",
+            run: "click",
+        },
+        {
+            trigger: "div[name=line_ids] .o_data_row .o_field_widget[name=product_id] input",
+            run: "edit LED Light Bulb",
+        },
+        {
+            trigger: "ul.ui-autocomplete a:contains('LED Light Bulb E27')",
+            run: "click",
+        },
+        {
+            trigger: "div[name=line_ids] .o_data_row .o_field_widget[name=product_uom_qty] input",
+            run: "edit 1000",
+        },
+        ...stepUtils.saveForm(),
+        {
+            content: "Activate it",
+            trigger: "button[name=action_activate]",
+            run: "click",
+        },
+        {
+            content: "It runs",
+            trigger: ".o_statusbar_status .o_arrow_button_current:contains('Active')",
+        },
+        {
+            trigger: "button[name=action_pause]",
+        },
+    ],
+});

@@ -1,0 +1,167 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.fields import Command
+from odoo.http import root
+from odoo.tests import HttpCase, tagged
+
+from .common import AutosalesCommon
+
+
+@tagged("post_install", "-at_install")
+class TestWebshopCheckout(AutosalesCommon, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_demo_payment()
+        cls.provider.is_published = True
+        cls.website = cls.env.ref("website.default_website")
+        cls.bulb.write({"is_published": True, "website_sequence": 1})
+        belgium = cls.env.ref("base.be")
+        address = {
+            "street": "Rue Neuve 1",
+            "city": "Brussels",
+            "zip": "1000",
+            "country_id": belgium.id,
+            "phone": "+32 2 555 55 55",
+        }
+        cls.customer.write(address)
+        cls.customer_contact.write(address)
+        cls.shopper = cls.env["res.users"].create(
+            {
+                "name": "Bea Buyer",
+                "login": "autosales_shopper",
+                "password": "autosales_shopper",
+                "partner_id": cls.customer_contact.id,
+                "groups_id": [Command.set(cls.env.ref("base.group_portal").ids)],
+            }
+        )
+        cls.other_contact = cls.env["res.partner"].create(
+            {
+                "name": "Dan Dim",
+                "parent_id": cls.other_customer.id,
+                "email": "dan@dim.example.com",
+            }
+        )
+        cls.other_customer.write(address | {"on_account_allowed": False})
+        cls.other_contact.write(address)
+        cls.other_shopper = cls.env["res.users"].create(
+            {
+                "name": "Dan Dim",
+                "login": "autosales_other_shopper",
+                "password": "autosales_other_shopper",
+                "partner_id": cls.other_contact.id,
+                "groups_id": [Command.set(cls.env.ref("base.group_portal").ids)],
+            }
+        )
+        carrier = cls.env.ref("delivery.free_delivery_carrier")
+        carrier.write({"is_published": True, "website_id": False})
+
+    def _last_order(self, partner):
+        return self.SaleOrder.search(
+            [("partner_id", "child_of", partner.commercial_partner_id.id)],
+            order="id desc",
+            limit=1,
+        )
+
+    def test_one_time_checkout_is_unchanged(self):
+        self.start_tour(
+            "/shop", "autosales_checkout_one_time", login="autosales_shopper"
+        )
+        order = self._last_order(self.customer)
+        self.assertEqual(order.state, "sale")
+        self.assertFalse(order.autosales_repeat_option_id)
+        self.assertFalse(
+            self.StandingOrder.search([("source_order_id", "=", order.id)])
+        )
+
+    def test_repeated_checkout_pay_now_saves_token_and_creates_standing_order(self):
+        self.start_tour(
+            "/shop", "autosales_checkout_repeat_pay_now", login="autosales_shopper"
+        )
+        order = self._last_order(self.customer)
+        self.assertEqual(order.state, "sale")
+        standing = order.autosales_checkout_standing_id
+        self.assertTrue(standing)
+        self.assertEqual(standing.state, "active")
+        self.assertEqual(standing.payment_mode, "pay_now")
+        self.assertTrue(standing.payment_token_id, "the payment method was saved")
+        self.assertEqual(standing.payment_token_id, order.transaction_ids.token_id)
+        self.assertEqual(
+            (standing.interval_number, standing.interval_type), (2, "month")
+        )
+        order_date = fields.Date.to_date(order.date_order)
+        self.assertEqual(
+            standing.next_date, order_date + (standing._get_recurrence_delta())
+        )
+        self.assertEqual(standing.line_ids.product_id, self.bulb)
+        confirmation = order.message_ids.filtered(
+            lambda m: order.name in (m.subject or "")
+        )
+        self.assertTrue(confirmation)
+        self.assertIn("Every 2 months", confirmation[0].subject)
+        # confirming the payment again (webhook after the return page) changes nothing
+        order.transaction_ids._post_process()
+        order._autosales_create_checkout_standing_orders()
+        self.assertEqual(
+            self.StandingOrder.search_count([("source_order_id", "=", order.id)]), 1
+        )
+
+    def test_on_account_checkout_for_approved_customer(self):
+        self.start_tour(
+            "/shop", "autosales_checkout_on_account", login="autosales_shopper"
+        )
+        order = self._last_order(self.customer)
+        self.assertEqual(order.state, "sale")
+        self.assertFalse(order.transaction_ids, "no online payment")
+        standing = order.autosales_checkout_standing_id
+        self.assertEqual(standing.payment_mode, "on_account")
+        self.assertEqual(standing.state, "active")
+        self.assertEqual(
+            (standing.interval_number, standing.interval_type), (4, "week")
+        )
+        self.assertEqual(
+            standing.next_date,
+            fields.Date.to_date(order.date_order) + timedelta(weeks=4),
+        )
+
+    def test_on_account_absent_for_unapproved_customer(self):
+        self.start_tour(
+            "/shop", "autosales_checkout_no_on_account", login="autosales_other_shopper"
+        )
+
+    def _post_on_account(self, login, contact):
+        """Put a ready-to-pay cart in ``login``'s session and post on account."""
+        cart = self.SaleOrder.create(
+            {
+                "partner_id": contact.id,
+                "website_id": self.website.id,
+                "order_line": [
+                    Command.create({"product_id": self.bulb.id, "product_uom_qty": 1})
+                ],
+            }
+        )
+        cart._set_delivery_method(self.env.ref("delivery.free_delivery_carrier"))
+        self.authenticate(login, login)
+        self.session["sale_order_id"] = cart.id
+        root.session_store.save(self.session)
+        page = self.url_open("/shop/cart")
+        csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        self.url_open("/shop/payment/on_account", data={"csrf_token": csrf})
+        return cart
+
+    def test_on_account_request_confirms_for_approved_customer(self):
+        cart = self._post_on_account("autosales_shopper", self.customer_contact)
+        self.assertEqual(cart.state, "sale")
+
+    def test_forged_on_account_request_is_refused(self):
+        cart = self._post_on_account("autosales_other_shopper", self.other_contact)
+        self.assertEqual(
+            cart.state, "draft", "an unapproved customer cannot confirm on account"
+        )
+
+    def test_on_account_over_credit_limit_is_refused(self):
+        self.company.account_use_credit_limit = True
+        self.customer.credit_limit = 1.0
+        cart = self._post_on_account("autosales_shopper", self.customer_contact)
+        self.assertEqual(cart.state, "draft")

@@ -1,0 +1,307 @@
+from ast import literal_eval
+from datetime import date, datetime, time, timedelta
+
+from odoo.fields import Command
+from odoo.tests import tagged
+
+from .common import AutosalesCrmCommon
+
+
+@tagged("post_install", "-at_install")
+class TestReminderRules(AutosalesCrmCommon):
+    def _cron(self, today):
+        return self.Rule._cron_create_reminders(today=today)
+
+    def _order_every_month(self):
+        """Orders on Jan 1, Jan 31 and Mar 2, 2027: next one expected Apr 1."""
+        for day in (date(2027, 1, 1), date(2027, 1, 31), date(2027, 3, 2)):
+            self._create_confirmed_order(day)
+
+    def _customer_activity(self, activities):
+        return activities.filtered(
+            lambda a: a.res_model == "res.partner" and a.res_id == self.customer.id
+        )
+
+    def _deliver(self, order, done_on):
+        picking = order.picking_ids
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+        picking.move_ids.picked = True
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        picking.date_done = done_on
+        return picking
+
+    # === TRIGGERS === #
+
+    def test_reorder_due_reminds_the_salesperson_before_the_predicted_date(self):
+        self._order_every_month()
+        rule = self._create_rule(
+            "reorder_due",
+            offset_days=3,
+            advance_days=5,
+            summary="Call {customer}: next order expected {date}",
+        )
+        self.assertFalse(self._cron(date(2027, 3, 23)))
+        activity = self._cron(date(2027, 3, 24))
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.res_model, "res.partner")
+        self.assertEqual(activity.res_id, self.customer.id)
+        self.assertEqual(activity.date_deadline, date(2027, 3, 29))
+        self.assertEqual(activity.user_id, self.salesman)
+        self.assertEqual(activity.activity_type_id, self.call_type)
+        self.assertIn("Call Brightlight Retail: next order expected", activity.summary)
+        self.assertEqual(self._rule_activities(rule), activity)
+        self.assertEqual(self.customer.autosales_next_reminder_date, date(2027, 3, 29))
+        self.assertEqual(self.customer.autosales_next_contact_date, date(2027, 3, 29))
+
+    def test_reorder_reminder_is_withdrawn_when_the_customer_orders(self):
+        self._order_every_month()
+        rule = self._create_rule("reorder_due", offset_days=3, advance_days=5)
+        activity = self._cron(date(2027, 3, 25))
+        self.assertTrue(activity)
+        log = self.env["autosales.reminder.log"].search([("rule_id", "=", rule.id)])
+        self._create_confirmed_order(date(2027, 3, 26))
+        self.assertFalse(self._cron(date(2027, 3, 27)))
+        self.assertFalse(activity.exists())
+        self.assertEqual(log.state, "cancelled")
+        self.assertFalse(self.customer.autosales_next_reminder_date)
+
+    def test_before_standing_order_occurrence(self):
+        standing = self._create_standing_order()  # next order on Jan 1, 2027
+        self.customer.user_id = self.other_salesman
+        self._create_rule(
+            "standing_order_upcoming",
+            offset_days=2,
+            advance_days=3,
+            assign_to="document_salesperson",
+        )
+        self.assertFalse(self._cron(date(2026, 12, 26)))
+        activity = self._cron(date(2026, 12, 27))
+        self.assertEqual(activity.res_model, "sale.standing.order")
+        self.assertEqual(activity.res_id, standing.id)
+        self.assertEqual(activity.date_deadline, date(2026, 12, 30))
+        self.assertEqual(activity.user_id, self.salesman)
+        # the next occurrence is another event
+        standing.action_skip_next()
+        self.assertFalse(self._cron(date(2026, 12, 28)))
+        activity = self._cron(date(2027, 2, 24))
+        self.assertEqual(activity.date_deadline, date(2027, 2, 27))
+
+    def test_after_delivery_follows_up_on_receipt(self):
+        order = self.SaleOrder.create(
+            {
+                "partner_id": self.customer.id,
+                "user_id": self.other_salesman.id,
+                "order_line": [
+                    Command.create({"product_id": self.bulb.id, "product_uom_qty": 10})
+                ],
+            }
+        )
+        order.action_confirm()
+        self._deliver(order, datetime(2027, 2, 1, 9, 0))
+        self._create_rule(
+            "after_delivery", offset_days=2, assign_to="document_salesperson"
+        )
+        self.assertFalse(self._cron(date(2027, 2, 2)))
+        activity = self._cron(date(2027, 2, 3))
+        self.assertEqual(activity.res_model, "sale.order")
+        self.assertEqual(activity.res_id, order.id)
+        self.assertEqual(activity.date_deadline, date(2027, 2, 3))
+        self.assertEqual(activity.user_id, self.other_salesman)
+
+    def test_after_delivery_skips_deliveries_long_past(self):
+        order = self._create_confirmed_order(date(2027, 1, 1))
+        self._deliver(order, datetime(2027, 1, 2, 9, 0))
+        self._create_rule("after_delivery", offset_days=2)
+        self.assertFalse(self._cron(date(2027, 3, 1)))
+
+    def test_no_contact_reminds_after_the_offset(self):
+        self.Interaction.create(
+            {
+                "partner_id": self.customer.id,
+                "interaction_type": "phone_call",
+                "date": datetime(2027, 1, 10, 15, 0),
+                "summary": "Talked about spring prices",
+            }
+        )
+        self._create_rule(
+            "no_contact", offset_days=30, activity_type_id=self.visit_type.id
+        )
+        self.assertFalse(self._customer_activity(self._cron(date(2027, 2, 8))))
+        activity = self._customer_activity(self._cron(date(2027, 2, 9)))
+        self.assertEqual(activity.res_model, "res.partner")
+        self.assertEqual(activity.date_deadline, date(2027, 2, 9))
+        self.assertEqual(activity.user_id, self.salesman)
+        self.assertEqual(activity.activity_type_id, self.visit_type)
+
+        # A contact made otherwise withdraws the reminder; the next one comes
+        # 30 days after that contact.
+        self.Interaction.create(
+            {
+                "partner_id": self.customer.id,
+                "interaction_type": "email",
+                "date": datetime(2027, 2, 10, 8, 0),
+                "summary": "Price list sent",
+            }
+        )
+        self.assertFalse(self._customer_activity(self._cron(date(2027, 2, 11))))
+        self.assertFalse(activity.exists())
+        activity = self._customer_activity(self._cron(date(2027, 3, 12)))
+        self.assertEqual(activity.date_deadline, date(2027, 3, 12))
+
+    def test_standing_order_exception_reminds_the_team_leader_at_once(self):
+        team = self.env["crm.team"].create(
+            {"name": "Lamps", "user_id": self.manager.id}
+        )
+        standing = self._create_standing_order(team_id=team.id)
+        self._create_rule(
+            "standing_order_exception",
+            assign_to="team_leader",
+            activity_type_id=self.todo_type.id,
+        )
+        standing._set_exception("The customer is blocked.")
+        logs = self.env["autosales.reminder.log"].search(
+            [("res_model", "=", "sale.standing.order"), ("res_id", "=", standing.id)]
+        )
+        self.assertEqual(len(logs), 1)
+        activity = logs.activity_id
+        self.assertEqual(activity.user_id, self.manager)
+        self.assertEqual(activity.activity_type_id, self.todo_type)
+        self.assertEqual(activity.date_deadline, standing.exception_date)
+        self.assertEqual(standing.exception_date, standing._get_today())
+        # the scheduled action does not add a second one
+        self.assertFalse(self._cron(standing._get_today()))
+        # once the standing order runs again, the reminder is withdrawn
+        standing.action_resume()
+        self._cron(standing._get_today())
+        self.assertFalse(activity.exists())
+        self.assertEqual(logs.state, "cancelled")
+
+    # === ONCE PER EVENT === #
+
+    def _setup_every_trigger(self):
+        self._order_every_month()
+        self._create_standing_order(start_date=date(2027, 3, 26))
+        self.Interaction.create(
+            {
+                "partner_id": self.other_customer.id,
+                "interaction_type": "meeting",
+                "date": datetime(2027, 1, 1, 9, 0),
+                "summary": "Kick-off",
+            }
+        )
+        self.other_customer.user_id = self.other_salesman
+        for trigger in ("standing_order_upcoming", "no_contact"):
+            self._create_rule(trigger, offset_days=2, advance_days=5)
+
+    def test_running_the_scheduled_action_twice_creates_nothing_new(self):
+        self._setup_every_trigger()
+        first = self._cron(date(2027, 3, 22))
+        self.assertEqual(
+            set(first.mapped("res_model")), {"res.partner", "sale.standing.order"}
+        )
+        count = self.Activity.search_count([])
+        self.assertFalse(self._cron(date(2027, 3, 22)))
+        self.assertFalse(self._cron(date(2027, 3, 23)))
+        self.assertEqual(self.Activity.search_count([]), count)
+
+    def test_done_reminders_are_not_recreated(self):
+        self._setup_every_trigger()
+        activities = self._cron(date(2027, 3, 22))
+        logs = self.env["autosales.reminder.log"].search(
+            [("activity_id", "in", activities.ids)]
+        )
+        activities.action_feedback(feedback="Done")
+        self.assertEqual(set(logs.mapped("state")), {"done"})
+        self.assertFalse(self._cron(date(2027, 3, 23)))
+
+    def test_cancelled_reminders_are_not_recreated(self):
+        self._setup_every_trigger()
+        activities = self._cron(date(2027, 3, 22))
+        logs = self.env["autosales.reminder.log"].search(
+            [("activity_id", "in", activities.ids)]
+        )
+        activities.unlink()
+        self.assertEqual(set(logs.mapped("state")), {"cancelled"})
+        self.assertFalse(self._cron(date(2027, 3, 23)))
+
+    # === CONFIGURATION === #
+
+    def test_manager_creates_the_due_reminders_of_a_rule_at_once(self):
+        today = self.StandingOrder._get_today()
+        self.Interaction.create(
+            {
+                "partner_id": self.customer.id,
+                "date": datetime.combine(today - timedelta(days=10), time(12, 0)),
+                "summary": "Last call",
+            }
+        )
+        rule = self._create_rule("no_contact", offset_days=7)
+        action = rule.with_user(self.manager).action_run_now()
+        self.assertEqual(action["tag"], "display_notification")
+        activity = self._customer_activity(self._rule_activities(rule))
+        self.assertEqual(activity.user_id, self.salesman)
+        self.assertEqual(activity.date_deadline, today - timedelta(days=3))
+
+    def test_fixed_user_and_fallback_assignees(self):
+        self._order_every_month()
+        fixed = self._create_rule(
+            "reorder_due",
+            advance_days=10,
+            assign_to="fixed_user",
+            user_id=self.manager.id,
+        )
+        fallback = self._create_rule(
+            "reorder_due",
+            advance_days=10,
+            assign_to="team_leader",
+            user_id=self.manager.id,
+        )
+        self._cron(date(2027, 3, 25))
+        self.assertEqual(self._rule_activities(fixed).user_id, self.manager)
+        # no team leader: the customer's salesperson
+        self.assertEqual(self._rule_activities(fallback).user_id, self.salesman)
+
+    def test_customer_filter_and_companies(self):
+        tag = self.env["res.partner.category"].create({"name": "Key account"})
+        self._order_every_month()
+        tagged_only = self._create_rule(
+            "reorder_due",
+            advance_days=10,
+            partner_domain=f"[('category_id', 'in', [{tag.id}])]",
+        )
+        other_company = self._create_rule(
+            "reorder_due",
+            advance_days=10,
+            company_ids=[
+                Command.create({"name": "AutoSales Company B"}),
+            ],
+        )
+        self.customer.company_id = self.company
+        self._cron(date(2027, 3, 25))
+        self.assertFalse(self._rule_activities(tagged_only))
+        self.assertFalse(self._rule_activities(other_company))
+        self.customer.category_id = tag
+        self._cron(date(2027, 3, 25))
+        self.assertTrue(self._rule_activities(tagged_only))
+        self.assertFalse(self._rule_activities(other_company))
+
+    def test_customers_to_contact_are_sorted_by_next_contact(self):
+        self._order_every_month()
+        self._create_rule("reorder_due", offset_days=3, advance_days=5)
+        self._cron(date(2027, 3, 24))
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "autosales_addon.action_autosales_customers_to_contact"
+        )
+        customers = (
+            self.env["res.partner"]
+            .with_user(self.salesman)
+            .search(
+                literal_eval(action["domain"]) + [("user_id", "=", self.salesman.id)],
+                order="autosales_next_contact_date",
+            )
+        )
+        self.assertEqual(customers, self.customer)
+        self.assertEqual(customers.autosales_next_contact_date, date(2027, 3, 29))
+        self.assertEqual(customers.autosales_reorder_date, date(2027, 4, 1))

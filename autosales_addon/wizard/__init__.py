@@ -1,0 +1,1 @@
+from . import autosales_interaction_log_wizard
