@@ -19,6 +19,7 @@ failed connection), which must be 0.
 """
 
 import argparse
+import contextlib
 import os
 import re
 import signal
@@ -106,11 +107,9 @@ def start_server(port, workers):
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        try:
+        with contextlib.suppress(requests.ConnectionError):  # not listening yet
             if requests.get(f"{url}/web/login", timeout=5).status_code == 200:
                 return server, url
-        except requests.ConnectionError:
-            pass
         if server.poll() is not None:
             sys.exit("the Odoo server did not start")
         time.sleep(0.5)
