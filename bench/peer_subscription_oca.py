@@ -134,17 +134,21 @@ def run_subscription_oca(env):
 
 
 def run_autosales(env, standing):
-    """Generation, then invoicing of the generated orders in batches."""
+    """Generation, then invoicing of the generated orders in batches; return
+    the time of each part."""
     env.invalidate_all()
-    env["sale.standing.order"]._cron_generate_orders()
-    orders = env["sale.order"].search(
-        [("standing_order_id", "in", standing.ids)], order="id"
-    )
-    for offset in range(0, len(orders), INVOICE_BATCH):
-        batch = orders[offset : offset + INVOICE_BATCH]
-        batch._create_invoices(grouped=True).action_post()
-        env.cr.commit()
-        env.invalidate_all()
+    with Measure() as generation:
+        env["sale.standing.order"]._cron_generate_orders()
+    with Measure() as invoicing:
+        orders = env["sale.order"].search(
+            [("standing_order_id", "in", standing.ids)], order="id"
+        )
+        for offset in range(0, len(orders), INVOICE_BATCH):
+            batch = orders[offset : offset + INVOICE_BATCH]
+            batch._create_invoices(grouped=True).action_post()
+            env.cr.commit()
+            env.invalidate_all()
+    return generation, invoicing
 
 
 def check_output(env, orders, n):
@@ -196,7 +200,7 @@ def main():
         note(f"AutoSales: {n} standing orders")
         set_state(env, standing, "active")
         with Measure() as ours:
-            run_autosales(env, standing)
+            generation, invoicing = run_autosales(env, standing)
         check_output(
             env,
             env["sale.order"].search([("standing_order_id", "in", standing.ids)]),
@@ -207,6 +211,8 @@ def main():
     figure("autosales_orders_per_s", n / ours.seconds)
     figure("subscription_oca_orders_per_s", n / peer.seconds)
     figure("autosales/subscription_oca", peer.seconds / ours.seconds)
+    figure("autosales_generation_orders_per_s", n / generation.seconds)
+    figure("autosales_invoicing_orders_per_s", n / invoicing.seconds)
     figure("autosales_queries_per_order", ours.queries / n)
     figure("subscription_oca_queries_per_order", peer.queries / n)
 
