@@ -26,22 +26,7 @@ fi
 require_odoo
 oca_install "subscription_oca:odoo-addon-subscription-oca>=18.0,<18.1"
 ensure_postgres
-unset PGHOST PGHOSTADDR PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/autosales-bench.XXXXXX")
-chmod 711 "$TMP"
-cleanup() {
-    kill_child
-    pg_stop "$TMP/pg/data" || true
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-rm -rf "$OUT"
-mkdir -p "$OUT"
-pg_start "$TMP/pg/data" "$TMP/pg" "$PG_PORT"
+throwaway_cluster bench "$PG_PORT" "$OUT"
 conf_for() {
     write_odoo_conf "$TMP/$1.conf" \
         "db_name = $1" \

@@ -159,6 +159,30 @@ pg_start() {
         || { tail -n 20 "$sock/postgresql.log" >&2; die "PostgreSQL did not start"; }
 }
 
+# throwaway_cluster NAME PORT OUT [SETTING...]: a temporary folder $TMP
+# and a PostgreSQL cluster in it (started), both removed on exit whatever
+# happens; OUT (the folder of logs kept afterwards) is emptied. Only this
+# cluster is used: never a server named by the environment.
+throwaway_cluster() {
+    local name=$1 port=$2 out=$3
+    shift 3
+    unset PGHOST PGHOSTADDR PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE
+    TMP=$(mktemp -d "${TMPDIR:-/tmp}/autosales-$name.XXXXXX")
+    chmod 711 "$TMP"
+    trap throwaway_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    rm -rf "$out"
+    mkdir -p "$out"
+    pg_start "$TMP/pg/data" "$TMP/pg" "$port" "$@"
+}
+
+throwaway_cleanup() {
+    kill_child
+    pg_stop "$TMP/pg/data" || true
+    rm -rf "$TMP"
+}
+
 pg_running() {
     pg_clear_stale_lock "$1/postmaster.pid"
     [ -f "$1/postmaster.pid" ]

@@ -37,24 +37,8 @@ if [ -n "$slow" ]; then
 fi
 ensure_chromium
 ensure_postgres
-# Only the throwaway cluster: never a server named by the environment.
-unset PGHOST PGHOSTADDR PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/autosales-test.XXXXXX")
-chmod 711 "$TMP"
-cleanup() {
-    kill_child
-    pg_stop "$TMP/pg/data" || true
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-rm -rf "$OUT"
-mkdir -p "$OUT"
 # Durability is useless for a database that lives a few minutes.
-pg_start "$TMP/pg/data" "$TMP/pg" "$PG_PORT" \
+throwaway_cluster test "$PG_PORT" "$OUT" \
     "fsync = off" "synchronous_commit = off" "full_page_writes = off"
 write_odoo_conf "$TMP/odoo.conf" \
     "db_name = $DB" \
