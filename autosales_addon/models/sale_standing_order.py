@@ -951,8 +951,8 @@ class SaleStandingOrder(models.Model):
 
     @api.model
     def _get_due_domain(self, until):
-        """Domain of the standing orders with an occurrence due on or before "
-        "``until``."""
+        """Domain of the standing orders with an occurrence due on or before
+        ``until``."""
         return [("state", "=", "active"), ("next_date", "<=", until)]
 
     @api.model
