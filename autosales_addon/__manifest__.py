@@ -43,6 +43,7 @@
         "views/mail_activity_type_views.xml",
         "views/crm_lead_views.xml",
         "wizard/autosales_interaction_log_wizard_views.xml",
+        "report/sale_standing_order_forecast_views.xml",
         "views/autosales_menus.xml",
     ],
     "demo": [

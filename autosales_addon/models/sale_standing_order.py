@@ -601,6 +601,17 @@ class SaleStandingOrder(models.Model):
         action["context"] = {"create": False}
         return action
 
+    def action_view_forecast(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "autosales_addon.action_sale_standing_order_forecast"
+        )
+        action["domain"] = [("standing_order_id", "in", self.ids)]
+        action["view_mode"] = "list,calendar,pivot,graph"
+        action["views"] = [
+            (False, view_type) for view_type in action["view_mode"].split(",")
+        ]
+        return action
+
     # === CUSTOMER CHANGES (portal) === #
 
     def _notify_change(self, body, author=None):
