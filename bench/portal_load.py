@@ -8,8 +8,7 @@ loops over what such a customer does:
 
 - ``/my/standing-orders``, then one of its standing orders;
 - adds a product to its cart (``/shop/cart/update``), chooses to repeat
-  the order (``/shop/cart/repeat``, when the add-on offers it), and opens
-  the cart (``/shop/cart``).
+  the order (``/shop/cart/repeat``), and opens the cart (``/shop/cart``).
 
 Figures: requests/s and the p50/p95/p99 latency (ms) of each group and of
 all requests, and the errors (any status other than 200 or a redirect, or a
@@ -137,7 +136,6 @@ class Client(threading.Thread):
         self.results = results
         self.stop_at = 0
         self.session = requests.Session()
-        self.repeat_supported = repeat_option_id is not None
 
     def request(self, group, method, path, **kwargs):
         start = time.perf_counter()
@@ -146,9 +144,6 @@ class Client(threading.Thread):
                 method, self.url + path, timeout=60, allow_redirects=False, **kwargs
             )
             ok = response.status_code in (200, 301, 302, 303)
-            if group == "cart" and path == "/shop/cart/repeat":
-                if response.status_code == 404:
-                    self.repeat_supported, ok = False, True
         except requests.RequestException:
             response, ok = None, False
         self.results[group].append((time.perf_counter() - start, ok))
@@ -192,16 +187,15 @@ class Client(threading.Thread):
                     "csrf_token": token,
                 },
             )
-            if self.repeat_supported:
-                self.request(
-                    "cart",
-                    "POST",
-                    "/shop/cart/repeat",
-                    data={
-                        "repeat_option_id": str(self.repeat_option_id),
-                        "csrf_token": token,
-                    },
-                )
+            self.request(
+                "cart",
+                "POST",
+                "/shop/cart/repeat",
+                data={
+                    "repeat_option_id": str(self.repeat_option_id),
+                    "csrf_token": token,
+                },
+            )
             self.request("cart", "GET", "/shop/cart")
 
 
@@ -221,10 +215,10 @@ def main():
     with environment() as env:
         note(f"creating {args.clients} portal customers")
         logins, product_id = create_customers(env, args.clients)
-        # The repeat option of the cart, when this build of the add-on has it.
-        option = None
-        if "autosales.repeat.option" in env:
-            option = env["autosales.repeat.option"].search([], limit=1).id or None
+        # The repeat option the clients choose in their cart.
+        option = env["autosales.repeat.option"].search([], limit=1).id
+        if not option:
+            sys.exit("no repeat option offered by the webshop")
     port = free_port()
     note(f"starting Odoo with {args.workers} workers on 127.0.0.1:{port}")
     server, url = start_server(port, args.workers)
@@ -248,10 +242,6 @@ def main():
     figure("portal_clients", args.clients)
     figure("portal_seconds", args.seconds)
     figure("portal_server_workers", args.workers)
-    figure(
-        "portal_cart_repeat_option",
-        "yes" if all(c.repeat_supported for c in clients) else "no (not in this build)",
-    )
     everything = []
     for group in ("portal", "cart"):
         samples = results[group]
