@@ -1,3 +1,4 @@
+from . import autosales_interval_mixin
 from . import autosales_recurrence_mixin
 from . import autosales_repeat_option
 from . import payment_method

@@ -1,7 +1,4 @@
-from dateutil.relativedelta import relativedelta
-
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import fields, models
 
 
 class AutosalesRecurrenceMixin(models.AbstractModel):
@@ -15,24 +12,9 @@ class AutosalesRecurrenceMixin(models.AbstractModel):
     """
 
     _name = "autosales.recurrence.mixin"
-    _description = "Recurrence (fixed interval)"
+    _inherit = ["autosales.interval.mixin"]
+    _description = "Recurrence (fixed interval, anchored)"
 
-    interval_number = fields.Integer(
-        string="Repeat Every",
-        default=1,
-        required=True,
-    )
-    interval_type = fields.Selection(
-        selection=[
-            ("day", "Days"),
-            ("week", "Weeks"),
-            ("month", "Months"),
-            ("year", "Years"),
-        ],
-        string="Interval Unit",
-        default="month",
-        required=True,
-    )
     recurrence_anchor_date = fields.Date(copy=False, readonly=True)
     recurrence_anchor_index = fields.Integer(copy=False, readonly=True)
     occurrence_index = fields.Integer(
@@ -42,25 +24,7 @@ class AutosalesRecurrenceMixin(models.AbstractModel):
         help="Number of occurrences already generated or skipped.",
     )
 
-    # === CONSTRAINT METHODS === #
-
-    @api.constrains("interval_number")
-    def _check_interval_number(self):
-        for record in self:
-            if record.interval_number < 1:
-                raise ValidationError(
-                    self.env._(
-                        "The interval must be at least 1 (got %s).",
-                        record.interval_number,
-                    )
-                )
-
     # === BUSINESS METHODS === #
-
-    def _get_recurrence_delta(self, count=1):
-        """Return the ``relativedelta`` of ``count`` intervals."""
-        self.ensure_one()
-        return relativedelta(**{f"{self.interval_type}s": self.interval_number * count})
 
     def _get_occurrence_date(self, index):
         """Return the date of occurrence ``index`` (0-based since the start)."""
@@ -68,26 +32,6 @@ class AutosalesRecurrenceMixin(models.AbstractModel):
         return self.recurrence_anchor_date + self._get_recurrence_delta(
             index - self.recurrence_anchor_index
         )
-
-    def _get_interval_label(self):
-        """Human label of the interval, e.g. "Every 2 months"."""
-        self.ensure_one()
-        number = self.interval_number
-        if number == 1:
-            labels = {
-                "day": self.env._("Every day"),
-                "week": self.env._("Every week"),
-                "month": self.env._("Every month"),
-                "year": self.env._("Every year"),
-            }
-        else:
-            labels = {
-                "day": self.env._("Every %s days", number),
-                "week": self.env._("Every %s weeks", number),
-                "month": self.env._("Every %s months", number),
-                "year": self.env._("Every %s years", number),
-            }
-        return labels[self.interval_type]
 
     def _recurrence_anchor_values(self, anchor_date, anchor_index=None):
         """Values that re-anchor the schedule so occurrence ``anchor_index``

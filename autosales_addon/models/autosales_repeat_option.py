@@ -5,7 +5,7 @@ class AutosalesRepeatOption(models.Model):
     """An interval webshop customers may choose to repeat their order at."""
 
     _name = "autosales.repeat.option"
-    _inherit = ["autosales.recurrence.mixin"]
+    _inherit = ["autosales.interval.mixin"]
     _description = "Webshop Repeat Option"
     _order = "sequence, id"
 
