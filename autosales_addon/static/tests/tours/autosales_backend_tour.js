@@ -53,5 +53,33 @@ registry.category("web_tour.tours").add("autosales_backend_standing_order", {
         {
             trigger: "button[name=action_pause]",
         },
+        {
+            content: "See the orders it will make",
+            trigger: "button[name=action_view_forecast]",
+            run: "click",
+        },
+        {
+            content: "The first order of the light bulbs is planned",
+            trigger: ".o_list_view .o_data_row:first td[name=product_id]:contains('LED Light Bulb E27')",
+        },
+        {
+            trigger: ".o_list_view .o_data_row:first td[name=product_qty]:contains('1,000')",
+        },
+        {
+            content: "Per product and month",
+            trigger: ".o_switch_view.o_pivot",
+            run: "click",
+        },
+        {
+            trigger: ".o_pivot th:contains('LED Light Bulb E27')",
+        },
+        {
+            content: "Every planned order in the calendar",
+            trigger: ".o_switch_view.o_calendar",
+            run: "click",
+        },
+        {
+            trigger: ".o_calendar_renderer .fc-event",
+        },
     ],
 });
