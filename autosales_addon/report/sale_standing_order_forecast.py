@@ -4,9 +4,6 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 HORIZON = relativedelta(years=1)
-# How many intervals of each unit can fall within the horizon (one year),
-# before dividing by the interval number.
-HORIZON_STEPS = {"day": 366, "week": 53, "month": 12, "year": 1}
 
 
 class SaleStandingOrderForecast(models.Model):
@@ -31,6 +28,7 @@ class SaleStandingOrderForecast(models.Model):
     _depends = {
         "sale.standing.order": [
             "state",
+            "next_date",
             "partner_id",
             "commercial_partner_id",
             "user_id",
@@ -86,13 +84,7 @@ class SaleStandingOrderForecast(models.Model):
 
     @property
     def _table_query(self):
-        steps = SQL(
-            "CASE so.interval_type %s ELSE 0 END",
-            SQL(" ").join(
-                SQL("WHEN %s THEN %s", unit, count)
-                for unit, count in HORIZON_STEPS.items()
-            ),
-        )
+        until = fields.Date.context_today(self) + HORIZON
         return SQL(
             """
             SELECT l.id::bigint * 1000 + step.k AS id,
@@ -116,8 +108,21 @@ class SaleStandingOrderForecast(models.Model):
               JOIN product_template t ON t.id = p.product_tmpl_id
               JOIN uom_uom line_uom ON line_uom.id = l.product_uom
               JOIN uom_uom product_uom ON product_uom.id = t.uom_id
-             CROSS JOIN LATERAL generate_series(0, %(steps)s / so.interval_number)
-                   AS step(k)
+             -- Enough steps to reach the horizon from the next order, however
+             -- overdue it is (one more than the whole units in between).
+             CROSS JOIN LATERAL (
+                   SELECT age(%(until)s, so.next_date) AS span
+                   ) AS horizon
+             CROSS JOIN LATERAL generate_series(
+                   0,
+                   CASE so.interval_type
+                       WHEN 'day' THEN %(until)s - so.next_date
+                       WHEN 'week' THEN (%(until)s - so.next_date) / 7
+                       WHEN 'month' THEN EXTRACT(YEAR FROM horizon.span)::int * 12
+                                         + EXTRACT(MONTH FROM horizon.span)::int
+                       ELSE EXTRACT(YEAR FROM horizon.span)::int
+                   END / so.interval_number + 1
+                   ) AS step(k)
              CROSS JOIN LATERAL (
                    SELECT (so.recurrence_anchor_date + n * CASE so.interval_type
                               WHEN 'day' THEN INTERVAL '1 day'
@@ -134,6 +139,5 @@ class SaleStandingOrderForecast(models.Model):
                AND (so.end_type != 'count'
                     OR COALESCE(so.generated_count, 0) + step.k < so.max_occurrences)
             """,
-            steps=steps,
-            until=fields.Date.context_today(self) + HORIZON,
+            until=until,
         )

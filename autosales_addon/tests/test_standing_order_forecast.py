@@ -162,6 +162,19 @@ class TestStandingOrderForecast(AutosalesCommon):
         self.assertEqual(rows[-1].date, date(2027, 11, 22))
         self.assertEqual(len(set(rows.ids)), 364)
 
+    def test_overdue_standing_order_still_fills_the_year(self):
+        """Orders not generated yet (the scheduler did not run) are listed,
+        and the forecast still reaches a year ahead."""
+        standing = self._create_standing_order(
+            interval_number=1, interval_type="day", start_date=date(2026, 11, 24)
+        )
+        standing.next_date = date(2026, 10, 24)
+        rows = self._forecast(standing)
+        self.assertEqual(rows[0].date, date(2026, 10, 24))
+        self.assertEqual(rows[-1].date, date(2027, 11, 22))
+        # Every day from the overdue one to the last before the horizon.
+        self.assertEqual(len(rows), (date(2027, 11, 22) - date(2026, 10, 24)).days + 1)
+
     def test_salesman_sees_own_standing_orders(self):
         """The forecast follows the access of the standing orders: a salesman
         sees the orders of his own standing orders only."""
