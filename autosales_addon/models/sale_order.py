@@ -8,7 +8,7 @@ from odoo.fields import Command
 from odoo.tools import SQL, float_compare, float_is_zero, format_date
 from odoo.tools.misc import str2bool
 
-from .sale_standing_order import RETRYABLE_ERRORS
+from .sale_standing_order_generation import RETRYABLE_ERRORS
 
 _logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@ from datetime import date
 
 from odoo.tests import tagged
 
-from ..models.sale_standing_order import QUEUE_JOB_CHANNEL, QUEUE_JOB_PARAM
+from ..models.sale_standing_order_generation import QUEUE_JOB_CHANNEL, QUEUE_JOB_PARAM
 from .common import AutosalesCommon
 
 

@@ -1,0 +1,560 @@
+import hashlib
+import logging
+import random
+import time
+
+import psycopg2.errors
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command
+from odoo.modules import module as odoo_module
+from odoo.osv import expression
+from odoo.tools import SQL, format_date, split_every
+from odoo.tools.misc import str2bool
+
+_logger = logging.getLogger(__name__)
+
+# Bound on the occurrences generated for one standing order in one pass; the
+# rest stays due and is picked up by the next batch, oldest first.
+MAX_OCCURRENCES_PER_PASS = 50
+DEFAULT_BATCH_SIZE = 100
+# Settings of the generation by OCA queue_job (optional, see README.rst).
+QUEUE_JOB_PARAM = "autosales_addon.generation_queue_job"
+QUEUE_JOB_CHANNEL = "root.autosales"
+# A job whose standing orders another worker holds runs again this later.
+QUEUE_JOB_RETRY_SECONDS = 10
+# Errors of a transaction that lost a race with another one: the whole
+# transaction is retried on a fresh snapshot. They are never caught by the
+# handlers that isolate a faulty standing order (in a savepoint, the retry
+# would meet the same stale snapshot and fail every standing order after).
+RETRYABLE_ERRORS = (
+    psycopg2.errors.SerializationFailure,
+    psycopg2.errors.LockNotAvailable,
+    psycopg2.errors.DeadlockDetected,
+)
+
+
+class SaleStandingOrder(models.Model):
+    """The generation engine of standing orders: which occurrences are due,
+    claiming them across workers, creating their orders exactly once,
+    confirming them (credit limit, payment) and committing in batches."""
+
+    _inherit = "sale.standing.order"
+
+    # === GENERATION === #
+
+    def _get_due_occurrence_dates(self, until, force_next=False):
+        """Dates of the occurrences to generate now, oldest first."""
+        self.ensure_one()
+        dates = []
+        index, generated = self.occurrence_index, self.generated_count
+        while len(dates) < MAX_OCCURRENCES_PER_PASS:
+            date = self._get_occurrence_date(index)
+            if date > until and not (force_next and not dates):
+                break
+            if self.end_type == "date" and date > self.end_date:
+                break
+            if self.end_type == "count" and generated >= self.max_occurrences:
+                break
+            dates.append(date)
+            index += 1
+            generated += 1
+        return dates
+
+    def _lock_for_generation(self):
+        """Lock the rows of ``self`` or explain that a generation holds them."""
+        if not self:
+            return
+        self.flush_model()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM sale_standing_order WHERE id IN %s FOR UPDATE "
+                        "NOWAIT",
+                        tuple(self.ids),
+                    )
+                )
+        except psycopg2.errors.LockNotAvailable as error:
+            raise UserError(
+                self.env._(
+                    "Orders of %s are being generated right now: try again in a "
+                    "moment.",
+                    ", ".join(self.mapped("display_name")),
+                )
+            ) from error
+        # Another transaction may have moved the schedule since our snapshot.
+        self.invalidate_recordset()
+
+    @api.model
+    def _get_due_domain(self, until):
+        """Domain of the standing orders with an occurrence due on or before
+        ``until``."""
+        return [("state", "=", "active"), ("next_date", "<=", until)]
+
+    @api.model
+    def _claim_due(self, until, limit=None):
+        """Lock and return due standing orders no other transaction holds.
+
+        Rows locked by another worker are skipped, so concurrent workers share
+        the due work instead of waiting for (or duplicating) each other.
+
+        The customers whose credit limit will be checked are locked at once
+        too, so that a conflict over their credit shows as the transaction
+        starts, when a retry costs nothing. Standing orders of a customer
+        whose credit another worker is checking are left to that worker: two
+        workers never check the credit of one customer at the same time.
+        """
+        domain = self._get_due_domain(until)
+        if self.ids:
+            domain = expression.AND([domain, [("id", "in", self.ids)]])
+        self.env.flush_all()
+        busy_customers = []
+        while True:
+            with self.env.cr.savepoint(flush=False) as savepoint:
+                query = self._search(
+                    expression.AND(
+                        [domain, [("commercial_partner_id", "not in", busy_customers)]]
+                    )
+                    if busy_customers
+                    else domain,
+                    order="next_date, id",
+                    limit=limit,
+                )
+                self.env.cr.execute(SQL("%s FOR UPDATE SKIP LOCKED", query.select()))
+                claimed = self.browse([row[0] for row in self.env.cr.fetchall()])
+                customers = claimed._get_credit_checked_customers()
+                if not customers:
+                    return claimed
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM res_partner WHERE id IN %s ORDER BY id "
+                        "FOR NO KEY UPDATE SKIP LOCKED",
+                        tuple(customers.ids),
+                    )
+                )
+                locked = {row[0] for row in self.env.cr.fetchall()}
+                if len(locked) == len(customers):
+                    return claimed
+                # Release this claim and claim again without those customers.
+                busy_customers += [id_ for id_ in customers.ids if id_ not in locked]
+                savepoint.rollback()
+
+    def _get_credit_checked_customers(self):
+        """Customers (commercial partners) of ``self`` whose generated orders
+        will be checked against a credit limit."""
+        customers = self.env["res.partner"]
+        for standing in self:
+            if (
+                standing.payment_mode == "on_account"
+                and standing.auto_confirm
+                and standing.company_id.account_use_credit_limit
+                and standing.commercial_partner_id.sudo()
+                .with_company(standing.company_id)
+                .credit_limit
+            ):
+                customers |= standing.commercial_partner_id
+        return customers
+
+    @api.model
+    def _generate_due_orders(self, until=None, limit=None):
+        """Generate every due occurrence not generated yet.
+
+        :param date until: last occurrence date to generate (default: today in
+            the company's time zone)
+        :param int limit: claim at most this many standing orders
+        :return: the generated ``sale.order`` records
+        """
+        until = until or self._get_today()
+        standing_orders = self._claim_due(until, limit=limit)
+        orders = standing_orders._generate_occurrences(until)
+        standing_orders._send_pending_payments(orders)
+        return orders
+
+    def _generate_occurrences(self, until, force_next=False):
+        """Create (and process) the orders of the due occurrences of ``self``.
+
+        ``self`` must be locked by the caller. Failures are isolated: a
+        standing order that cannot be generated goes to exception and the
+        others proceed.
+        """
+        plan = {}
+        for standing in self:
+            if error := standing._get_generation_error():
+                standing._set_exception(error)
+                continue
+            dates = standing._get_due_occurrence_dates(until, force_next=force_next)
+            if dates:
+                plan[standing] = dates
+        orders = self._create_occurrence_orders(plan)
+        for standing, dates in plan.items():
+            # Either every date of the plan has its order now, or the standing
+            # order went to exception and keeps its schedule for a retry.
+            if standing.state == "active":
+                standing._advance_schedule(len(dates))
+        self._process_generated_orders(orders)
+        self._close_finished()
+        return orders
+
+    def _create_occurrence_orders(self, plan):
+        """Create the orders of ``plan`` ({standing order: [dates]}).
+
+        One batched ``create`` for the whole plan; when it fails, each standing
+        order is retried on its own so only the faulty ones go to exception.
+        """
+        SaleOrder = self.env["sale.order"]
+        if not plan:
+            return SaleOrder
+        try:
+            with self.env.cr.savepoint():
+                orders = SaleOrder.create(
+                    [
+                        standing._prepare_order_values(date)
+                        for standing, dates in plan.items()
+                        for date in dates
+                    ]
+                )
+                orders._check_standing_order_prices()
+            return orders
+        except RETRYABLE_ERRORS:
+            raise
+        except Exception:  # noqa: BLE001 - retried one by one below
+            _logger.info(
+                "Batch generation failed, generating standing orders one by one"
+            )
+        orders = SaleOrder
+        for standing, dates in plan.items():
+            try:
+                with self.env.cr.savepoint():
+                    created = SaleOrder.create(
+                        [standing._prepare_order_values(date) for date in dates]
+                    )
+                    created._check_standing_order_prices()
+                orders |= created
+            except RETRYABLE_ERRORS:
+                raise
+            except psycopg2.errors.UniqueViolation:
+                orders |= standing._create_missing_occurrence_orders(dates)
+            except (UserError, ValidationError) as error:
+                standing._set_exception(str(error.args[0]))
+            except Exception as error:
+                _logger.exception(
+                    "Standing order %s could not be generated", standing.name
+                )
+                standing._set_exception(
+                    self.env._(
+                        "The order could not be generated: %s", error.__class__.__name__
+                    )
+                )
+        return orders
+
+    def _create_missing_occurrence_orders(self, dates):
+        """Another transaction generated some of ``dates`` already: create the rest."""
+        self.ensure_one()
+        existing = set(
+            self.env["sale.order"]
+            .search(
+                [
+                    ("standing_order_id", "=", self.id),
+                    ("standing_order_date", "in", dates),
+                ]
+            )
+            .mapped("standing_order_date")
+        )
+        missing = [date for date in dates if date not in existing]
+        self.message_post(
+            body=self.env._(
+                "Orders already existed for %s; they were not generated again.",
+                ", ".join(format_date(self.env, date) for date in sorted(existing)),
+            )
+        )
+        if not missing:
+            return self.env["sale.order"]
+        with self.env.cr.savepoint():
+            return self.env["sale.order"].create(
+                [self._prepare_order_values(date) for date in missing]
+            )
+
+    def _prepare_order_values(self, occurrence_date):
+        """Values of the ``sale.order`` generated for ``occurrence_date``."""
+        self.ensure_one()
+        values = {
+            "partner_id": self.partner_id.id,
+            "partner_invoice_id": self.partner_invoice_id.id,
+            "partner_shipping_id": self.partner_shipping_id.id,
+            "company_id": self.company_id.id,
+            "user_id": self.user_id.id,
+            "team_id": self.team_id.id,
+            "client_order_ref": self.client_order_ref,
+            "origin": self.name,
+            "standing_order_id": self.id,
+            "standing_order_date": occurrence_date,
+            "order_line": [
+                Command.create(line._prepare_order_line_values())
+                for line in self.line_ids
+            ],
+        }
+        if self.pricelist_id:
+            values["pricelist_id"] = self.pricelist_id.id
+        if self.note:
+            values["note"] = self.note
+        if self.lead_days:
+            values["commitment_date"] = fields.Datetime.add(
+                fields.Datetime.to_datetime(occurrence_date),
+                days=self.lead_days,
+                hours=12,
+            )
+        if self.payment_mode == "pay_now":
+            values.update(require_payment=True, prepayment_percent=1.0)
+        return values
+
+    def _process_generated_orders(self, orders, retry=False):
+        """Confirm the generated ``orders`` that may be confirmed.
+
+        On-account orders are confirmed when the customer is approved and the
+        order fits in the credit limit; pay-now orders get a payment
+        transaction, charged by :meth:`_send_pending_payments`.
+        """
+        orders = orders.filtered(lambda so: so.standing_order_id.auto_confirm)
+        on_account = orders.filtered(
+            lambda so: so.standing_order_id.payment_mode == "on_account"
+        )
+        accepted, refused = on_account._check_on_account_credit()
+        for order, reason in refused.items():
+            order.standing_order_id._set_exception(reason)
+        self._confirm_orders(accepted)
+        pay_now = orders - on_account
+        pay_now._autosales_prepare_payment(retry=retry)
+
+    def _confirm_orders(self, orders):
+        if not orders:
+            return
+        try:
+            with self.env.cr.savepoint():
+                orders.action_confirm()
+        except RETRYABLE_ERRORS:
+            raise
+        except Exception:  # noqa: BLE001 - confirmed one by one below
+            _logger.info("Batch confirmation failed, confirming orders one by one")
+            orders = self._confirm_orders_one_by_one(orders)
+        orders._autosales_send_confirmation_mail()
+
+    def _confirm_orders_one_by_one(self, orders):
+        """Confirm each order in its own savepoint; return those confirmed."""
+        confirmed = orders.browse()
+        for order in orders:
+            try:
+                with self.env.cr.savepoint():
+                    order.action_confirm()
+                confirmed |= order
+            except RETRYABLE_ERRORS:
+                raise
+            except Exception as error:  # noqa: BLE001 - the standing order reports it
+                if not isinstance(error, UserError | ValidationError):
+                    _logger.exception("Order %s could not be confirmed", order.name)
+                order.standing_order_id._set_exception(
+                    self.env._(
+                        "Order %(order)s could not be confirmed: %(error)s",
+                        order=order.name,
+                        error=error.args[0] if error.args else error.__class__.__name__,
+                    )
+                )
+        return confirmed
+
+    def _send_pending_payments(self, orders):
+        """Charge the saved payment method of the pay-now ``orders``."""
+        orders.filtered(
+            lambda so: so.standing_order_id.payment_mode == "pay_now"
+            and so.state in ("draft", "sent")
+        )._autosales_send_payment()
+
+    # === CRON METHODS === #
+
+    @api.model
+    def _cron_generate_orders(self, until=None, batch_size=DEFAULT_BATCH_SIZE):
+        """Scheduled action: generate due orders batch by batch.
+
+        Each batch is committed on its own (outside tests) so that a crash
+        loses at most the batch in progress, which the next run completes.
+        Payments are requested after the batch that created their order is
+        committed, so a crash can never lose the record of a charge. Stock is
+        reserved after the commit too, in short transactions: reservations
+        are where parallel workers collide.
+        """
+        until = until or self._get_today()
+        if self._use_queue_job():
+            self._enqueue_generation(until, batch_size)
+            return 0
+        done = 0
+        while True:
+            orders = self._run_batch(until, batch_size)
+            if orders is None:
+                break
+            done += len(orders)
+            remaining = self.search_count(self._get_due_domain(until))
+            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+            if not remaining:
+                break
+        return done
+
+    def _run_batch(self, until, batch_size):
+        """Claim, generate and commit one batch, then charge and reserve
+        what it generated. Return the orders, or None when nothing was due."""
+        batcher = self.with_context(autosales_defer_reservation=True)
+        orders = self._with_serialization_retry(
+            lambda: batcher._generate_batch(until, batch_size)
+        )
+        if orders is None:
+            return None
+        self._commit_progress()
+        batcher._send_pending_payments_committed(orders)
+        self._reserve_generated_orders(orders)
+        return orders
+
+    # === SCALE-OUT (OCA queue_job, optional) === #
+
+    @api.model
+    def _use_queue_job(self):
+        """Whether the generation fans out over OCA queue_job: the module is
+        installed (it is not a dependency) and enabled in the settings."""
+        return "queue.job" in self.env and str2bool(
+            self.env["ir.config_parameter"].sudo().get_param(QUEUE_JOB_PARAM, "False")
+        )
+
+    @api.model
+    def _enqueue_generation(self, until, batch_size):
+        """Enqueue one job per batch of due standing orders.
+
+        The identity key of a job is made of its standing orders and date:
+        enqueuing the same batch again while its job waits is a no-op. Jobs
+        overlapping anyway (the due set changed between two runs) cannot
+        generate an occurrence twice: each claims and locks its standing
+        orders as the in-process generation does.
+        """
+        domain = self._get_due_domain(until)
+        if self.ids:
+            domain = expression.AND([domain, [("id", "in", self.ids)]])
+        due = self.search(domain, order="next_date, id")
+        jobs = []
+        for ids in split_every(batch_size, due.ids, list):
+            digest = hashlib.sha1(
+                f"{until}:{','.join(map(str, ids))}".encode()
+            ).hexdigest()
+            jobs.append(
+                self.browse(ids)
+                .with_delay(
+                    channel=QUEUE_JOB_CHANNEL,
+                    identity_key=f"autosales-generation-{digest}",
+                    description=self.env._(
+                        "Generate the orders of %(count)s standing orders due by "
+                        "%(date)s",
+                        count=len(ids),
+                        date=until,
+                    ),
+                )
+                ._job_generate_orders(until)
+            )
+        _logger.info(
+            "Enqueued %s generation jobs of %s standing orders", len(jobs), len(due)
+        )
+        return jobs
+
+    def _job_generate_orders(self, until):
+        """Job of OCA queue_job: generate the due occurrences of ``self``.
+
+        Standing orders still due afterwards were held by another worker (or
+        have more occurrences due than one pass makes): the job runs again a
+        little later for them.
+        """
+        from odoo.addons.queue_job.exception import (
+            RetryableJobError,  # noqa: PLC0415 - optional module
+        )
+
+        done = 0
+        while orders := self._run_batch(until, len(self)):
+            done += len(orders)
+        self.invalidate_recordset()
+        if still_due := self.filtered_domain(self._get_due_domain(until)):
+            raise RetryableJobError(
+                f"{len(still_due)} standing orders still due",
+                seconds=QUEUE_JOB_RETRY_SECONDS,
+                ignore_retry=True,
+            )
+        return f"{done} orders generated"
+
+    def _generate_batch(self, until, batch_size):
+        standing_orders = self._claim_due(until, limit=batch_size)
+        if not standing_orders:
+            return None
+        return standing_orders._generate_occurrences(until)
+
+    def _reserve_generated_orders(self, orders):
+        """Reserve the stock of the deliveries of ``orders``, confirmed by a
+        batch that left the reservation to later (see ``stock.move``).
+
+        When the retries are exhausted, the moves stay waiting for Odoo's
+        scheduler to reserve them: the orders themselves are committed.
+        """
+        today = fields.Date.context_today(self)
+        moves = orders.with_context(
+            autosales_defer_reservation=False
+        ).picking_ids.move_ids.filtered(
+            lambda move: move.state in ("confirmed", "partially_available")
+            and (
+                move.picking_type_id.reservation_method == "at_confirm"
+                or (move.reservation_date and move.reservation_date <= today)
+            )
+        )
+        if not moves:
+            return
+        try:
+            # No "Waiting -> Ready" tracking on the deliveries: reserved at
+            # confirmation, they never showed one.
+            self._with_serialization_retry(
+                moves.with_context(mail_notrack=True)._action_assign
+            )
+        except RETRYABLE_ERRORS:
+            if odoo_module.current_test:
+                raise
+            self.env.cr.rollback()
+            _logger.warning(
+                "Stock of %s orders not reserved (conflicts): left to the scheduler",
+                len(orders),
+            )
+        self._commit_progress()
+
+    def _send_pending_payments_committed(self, orders):
+        # Only pay-now orders have something to charge: selecting them on the
+        # whole batch first spares a commit (and its cache reset) per order.
+        pay_now = orders.filtered(
+            lambda so: so.standing_order_id.payment_mode == "pay_now"
+        )
+        for order in pay_now:
+            self._send_pending_payments(order)
+            self._commit_progress()
+
+    @api.model
+    def _with_serialization_retry(self, func, attempts=8):
+        """Run ``func``; retry it in a new transaction when it lost a race
+        (serialization failure, lock timeout, deadlock).
+
+        The wait before each retry grows and is random, so that workers that
+        collided do not collide again. In tests (a single transaction) the
+        error is raised as is.
+        """
+        for attempt in range(attempts):
+            try:
+                return func()
+            except RETRYABLE_ERRORS:
+                if odoo_module.current_test or attempt == attempts - 1:
+                    raise
+                _logger.info("Standing order generation conflicted, retrying")
+                self.env.cr.rollback()
+                self.env.invalidate_all()
+                time.sleep(random.uniform(0, min(0.05 * 2**attempt, 2.0)))
+        return None
+
+    def _commit_progress(self):
+        if not odoo_module.current_test:
+            self.env.cr.commit()  # pylint: disable=invalid-commit
