@@ -3,6 +3,10 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+# Longest interval in each unit: five years. Beyond, a schedule "until further
+# notice" soon runs past the last date a computer calendar holds.
+MAX_INTERVAL = {"day": 1826, "week": 260, "month": 60, "year": 5}
+
 
 class AutosalesIntervalMixin(models.AbstractModel):
     """A fixed interval: every N days, weeks, months or years."""
@@ -29,18 +33,32 @@ class AutosalesIntervalMixin(models.AbstractModel):
 
     # === CONSTRAINT METHODS === #
 
-    @api.constrains("interval_number")
+    @api.constrains("interval_number", "interval_type")
     def _check_interval_number(self):
         for record in self:
-            if record.interval_number < 1:
-                raise ValidationError(
-                    self.env._(
-                        "The interval must be at least 1 (got %s).",
-                        record.interval_number,
-                    )
-                )
+            if error := record._get_interval_error(
+                record.interval_number, record.interval_type
+            ):
+                raise ValidationError(error)
 
     # === BUSINESS METHODS === #
+
+    @api.model
+    def _get_interval_error(self, number, unit):
+        """Why ``number`` ``unit`` is not a valid interval, or ''."""
+        maximum = MAX_INTERVAL.get(unit)
+        if maximum is None:
+            return self.env._("Choose an interval in days, weeks, months or years.")
+        if not 1 <= number <= maximum:
+            units = dict(self._fields["interval_type"]._description_selection(self.env))
+            return self.env._(
+                "The interval must be between 1 and %(max)s %(unit)s (five years at "
+                "most); got %(number)s.",
+                max=maximum,
+                unit=units[unit].lower(),
+                number=number,
+            )
+        return ""
 
     def _get_recurrence_delta(self, count=1):
         """Return the ``relativedelta`` of ``count`` intervals."""

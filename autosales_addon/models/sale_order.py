@@ -56,18 +56,6 @@ class SaleOrder(models.Model):
         copy=False,
         readonly=True,
     )
-    standing_payment_attempt = fields.Integer(
-        string="Payment Attempts",
-        copy=False,
-        readonly=True,
-    )
-    standing_payment_failed_date = fields.Date(copy=False, readonly=True)
-    standing_payment_retry_date = fields.Date(
-        string="Next Payment Retry",
-        copy=False,
-        readonly=True,
-        index="btree_not_null",
-    )
     autosales_primary_contact_id = fields.Many2one(
         related="partner_id.commercial_partner_id.autosales_primary_contact_id",
         string="Primary Contact",
@@ -137,6 +125,7 @@ class SaleOrder(models.Model):
             and line.product_id
             and not line.is_downpayment
             and not line._is_delivery()
+            and line.product_id.type != "service"
             and line.product_uom_qty > 0
         )
         if not lines:
@@ -300,88 +289,6 @@ class SaleOrder(models.Model):
                 )
             )
 
-    def _autosales_prepare_payment(self, retry=False):
-        """Attach a draft payment transaction (not yet sent) to each pay-now order."""
-        for order in self:
-            attempt = (
-                order.standing_payment_attempt + 1
-                if retry
-                else max(order.standing_payment_attempt, 1)
-            )
-            order._autosales_get_transaction(attempt)
-
-    def _autosales_transaction_reference(self, attempt):
-        self.ensure_one()
-        return f"{self.name}-AS{attempt}"
-
-    def _autosales_get_transaction(self, attempt):
-        """Return the transaction of payment attempt ``attempt``, creating it once.
-
-        The reference is fixed per attempt, so running twice never creates a
-        second transaction (nor a second charge) for the same attempt.
-        """
-        self.ensure_one()
-        Transaction = self.env["payment.transaction"].sudo()
-        reference = self._autosales_transaction_reference(attempt)
-        if self.standing_payment_attempt != attempt:
-            self.standing_payment_attempt = attempt
-        transaction = Transaction.search([("reference", "=", reference)], limit=1)
-        if transaction:
-            return transaction
-        token = self.standing_order_id.payment_token_id.sudo()
-        return Transaction.create(
-            {
-                "provider_id": token.provider_id.id,
-                "payment_method_id": token.payment_method_id.id,
-                "reference": reference,
-                "amount": self.amount_total,
-                "currency_id": self.currency_id.id,
-                "partner_id": self.partner_id.id,
-                "token_id": token.id,
-                "operation": "offline",
-                "sale_order_ids": [Command.set(self.ids)],
-            }
-        )
-
-    def _autosales_send_payment(self):
-        """Charge the draft transactions of ``self`` and act on the outcome."""
-        for order in self:
-            transaction = order._autosales_get_transaction(
-                max(order.standing_payment_attempt, 1)
-            )
-            if transaction.state == "draft":
-                try:
-                    with self.env.cr.savepoint():
-                        transaction._send_payment_request()
-                except Exception as error:  # noqa: BLE001 - any provider failure is a refusal
-                    _logger.info(
-                        "Payment request %s failed: %s", transaction.reference, error
-                    )
-                    transaction._set_error(
-                        self.env._("The payment request could not be sent: %s", error)
-                    )
-            if transaction.state in ("authorized", "done"):
-                order._autosales_confirm_paid(transaction)
-            elif transaction.state in ("cancel", "error"):
-                order._autosales_handle_payment_refusal(transaction)
-
-    def _autosales_confirm_paid(self, transaction):
-        """Confirm an order its transaction paid, then let the payment module
-        do the rest of its post-processing (invoicing when configured)."""
-        self.ensure_one()
-        if self.state in ("draft", "sent"):
-            self.action_confirm()
-            self._autosales_send_confirmation_mail()
-        if transaction.is_post_processed:
-            return
-        try:
-            with self.env.cr.savepoint():
-                transaction._post_process()
-        except Exception:  # noqa: BLE001 - Odoo's payment cron post-processes it again
-            _logger.exception(
-                "Post-processing of transaction %s failed", transaction.reference
-            )
-
     def _autosales_send_confirmation_mail(self):
         """Send Odoo's order confirmation email; a mail problem never undoes
         the confirmation, it is noted on the order instead."""
@@ -436,68 +343,13 @@ class SaleOrder(models.Model):
         cron._trigger()
         return True
 
-    def _autosales_handle_payment_refusal(self, transaction):
-        """Plan the next retry of a refused payment, or give up after the last one."""
-        self.ensure_one()
-        standing = self.standing_order_id
-        today = standing._get_today()
-        failed_date = self.standing_payment_failed_date or today
-        retry_days = self.company_id._autosales_get_payment_retry_days()
-        attempt = self.standing_payment_attempt
-        reason = transaction.state_message or self.env._("The payment was refused.")
-        if attempt <= len(retry_days):
-            retry_date = fields.Date.add(failed_date, days=retry_days[attempt - 1])
-            self.write(
-                {
-                    "standing_payment_failed_date": failed_date,
-                    "standing_payment_retry_date": retry_date,
-                }
-            )
-            template = self.env.ref(
-                "autosales_addon.mail_template_standing_payment_refused"
-            )
-            self.message_post_with_source(
-                template,
-                subtype_xmlid="mail.mt_comment",
-                email_layout_xmlid="mail.mail_notification_light",
-            )
-            if standing.state == "active":
-                standing._set_exception(
-                    self.env._(
-                        "The payment of order %(order)s was refused (%(reason)s). It "
-                        "will be retried on %(date)s; the customer was sent a payment "
-                        "link.",
-                        order=self.name,
-                        reason=reason,
-                        date=format_date(self.env, retry_date),
-                    )
-                )
-            return
-        self.write({"standing_payment_retry_date": False})
-        self._action_cancel()
-        message = self.env._(
-            "The payment of order %(order)s was refused %(count)s times (%(reason)s): "
-            "the order was cancelled.",
-            order=self.name,
-            count=attempt,
-            reason=reason,
-        )
-        if standing.state == "exception":
-            standing.message_post(body=message)
-            standing.activity_schedule(
-                "autosales_addon.mail_activity_type_standing_exception",
-                summary=self.env._("Payment failed for good"),
-                note=message,
-                user_id=standing.user_id.id or self.env.user.id,
-            )
-        else:
-            standing._set_exception(message)
-
     def _action_confirm(self):
         res = super()._action_confirm()
         self._autosales_create_checkout_standing_orders()
         generated = self.filtered("standing_order_id")
-        generated.write({"standing_payment_retry_date": False})
+        generated.write(
+            {"standing_payment_retry_date": False, "standing_payment_send_date": False}
+        )
         # A standing order stopped only because of one of these orders (credit
         # limit, refused payment) runs again once they are confirmed.
         for standing in generated.standing_order_id.filtered(
@@ -592,10 +444,19 @@ class SaleOrder(models.Model):
         orders.invalidate_recordset(["autosales_checkout_standing_id"])
         for order in orders.filtered(lambda o: not o.autosales_checkout_standing_id):
             option = order.autosales_repeat_option_id
-            values = order._prepare_standing_order_values(
-                interval_number=option.interval_number,
-                interval_type=option.interval_type,
-            )
+            try:
+                values = order._prepare_standing_order_values(
+                    interval_number=option.interval_number,
+                    interval_type=option.interval_type,
+                )
+            except UserError as error:
+                # The order itself is paid and confirmed: never undo that.
+                order.message_post(
+                    body=self.env._(
+                        "This order was not set up to repeat: %s", error.args[0]
+                    )
+                )
+                continue
             token = order.transaction_ids.filtered(
                 lambda tx: tx.state in ("authorized", "done") and tx.token_id
             )[:1].token_id
@@ -640,22 +501,3 @@ class SaleOrder(models.Model):
                 or super()._get_confirmation_template()
             )
         return super()._get_confirmation_template()
-
-    # === CRON METHODS === #
-
-    @api.model
-    def _cron_autosales_retry_payments(self, today=None):
-        """Retry the refused payments of generated orders that are due for it."""
-        today = today or self.env["sale.standing.order"]._get_today()
-        orders = self.search(
-            [
-                ("standing_payment_retry_date", "<=", today),
-                ("state", "in", ("draft", "sent")),
-                ("standing_order_id", "!=", False),
-            ]
-        )
-        for order in orders:
-            order._autosales_prepare_payment(retry=True)
-            order._autosales_send_payment()
-            self.env["sale.standing.order"]._commit_progress()
-        return orders

@@ -261,6 +261,13 @@ class SaleStandingOrder(models.Model):
         readonly=True,
         help="Set up by the customer in the webshop, from the order it repeats.",
     )
+    payment_method_lost = fields.Boolean(
+        string="Payment Method Removed",
+        copy=False,
+        readonly=True,
+        help="The saved payment method was removed; the customer was asked to "
+        "choose another one.",
+    )
     amount_untaxed = fields.Monetary(
         string="Amount per Order",
         compute="_compute_amount_untaxed",
@@ -423,6 +430,8 @@ class SaleStandingOrder(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        if "payment_token_id" in vals:
+            vals = {**vals, "payment_method_lost": False}
         res = super().write(vals)
         if {"interval_number", "interval_type", "next_date"} & vals.keys():
             # The schedule continues from the (possibly new) next date with the
@@ -654,13 +663,8 @@ class SaleStandingOrder(models.Model):
     def _change_interval(self, interval_number, interval_type):
         self.ensure_one()
         self._check_running()
-        units = dict(self._fields["interval_type"].selection)
-        if interval_type not in units or not 1 <= interval_number <= 366:
-            raise ValidationError(
-                self.env._(
-                    "Choose an interval between 1 and 366 days, weeks, months or years."
-                )
-            )
+        if error := self._get_interval_error(interval_number, interval_type):
+            raise ValidationError(error)
         if (interval_number, interval_type) == (
             self.interval_number,
             self.interval_type,
@@ -727,6 +731,10 @@ class SaleStandingOrder(models.Model):
         self._notify_change(
             self.env._("Payment method changed to %s.", token.display_name)
         )
+        if self.state == "exception" and not self._get_generation_error():
+            # Stopped for want of a working card: the pending order is charged
+            # with the new one at once, and the schedule goes on.
+            self._action_resume()
 
     def _get_portal_addresses(self):
         """Delivery addresses the customer may choose from."""
@@ -799,6 +807,15 @@ class SaleStandingOrder(models.Model):
                 )
         return ""
 
+    def _is_payment_method_lost(self):
+        """Whether this pay-now standing order's saved payment method was
+        removed (archived or deleted) since it was chosen."""
+        self.ensure_one()
+        if self.payment_mode != "pay_now":
+            return False
+        token = self.payment_token_id.sudo()
+        return self.payment_method_lost or not token or not token.active
+
     def _get_generation_error(self):
         """Return why no order can be generated right now, or ''."""
         self.ensure_one()
@@ -817,6 +834,29 @@ class SaleStandingOrder(models.Model):
                 return self.env._(
                     "The product %s can no longer be sold.", product.display_name
                 )
+            if product.type == "service":
+                return self.env._(
+                    "The product %(product)s of standing order %(name)s is now a "
+                    "service, which is never delivered: replace it with a good or "
+                    "remove it.",
+                    product=product.display_name,
+                    name=self.display_name,
+                )
+        shipping = self.partner_shipping_id.sudo()
+        if not (shipping.street or shipping.street2) or not shipping.city:
+            return self.env._(
+                "The delivery address of standing order %(name)s (%(address)s) has no "
+                "street or city: complete it so that the goods can be delivered.",
+                name=self.display_name,
+                address=shipping.display_name,
+            )
+        if self.pricelist_id and not self.pricelist_id.sudo().active:
+            return self.env._(
+                "The pricelist %(pricelist)s of standing order %(name)s is archived: "
+                "choose another one.",
+                pricelist=self.pricelist_id.sudo().display_name,
+                name=self.display_name,
+            )
             if product.company_id and product.company_id != self.company_id:
                 return self.env._(
                     "The product %(product)s belongs to another company than %(name)s.",
@@ -904,6 +944,37 @@ class SaleStandingOrder(models.Model):
         self.env["autosales.reminder.rule"]._create_trigger_reminders(
             "standing_order_exception", self
         )
+
+    def _get_attention_user(self):
+        """Who looks into the problems of this standing order."""
+        self.ensure_one()
+        return self.user_id or self.env.user
+
+    def _autosales_payment_method_lost(self):
+        """The saved payment method of these pay-now standing orders was
+        removed (archived or deleted): stop the running ones before their
+        next order, and ask each customer once to choose another one."""
+        template = self.env.ref(
+            "autosales_addon.mail_template_standing_payment_method_removed"
+        )
+        for standing in self.filtered(lambda s: s.payment_mode == "pay_now"):
+            reason = self.env._(
+                "The saved payment method of standing order %s was removed; the "
+                "customer was asked to choose another one.",
+                standing.name,
+            )
+            if standing.state == "active":
+                standing._set_exception(reason)
+            if standing.payment_method_lost:
+                continue
+            standing.payment_method_lost = True
+            if standing.state != "exception":
+                standing.message_post(body=reason)
+            standing.message_post_with_source(
+                template,
+                subtype_xmlid="mail.mt_comment",
+                email_layout_xmlid="mail.mail_notification_light",
+            )
 
     def _get_exception_date(self):
         """Day this standing order went to exception."""

@@ -1,3 +1,4 @@
+import contextlib
 import hashlib
 import logging
 import random
@@ -179,23 +180,77 @@ class SaleStandingOrder(models.Model):
         standing order that cannot be generated goes to exception and the
         others proceed.
         """
-        plan = {}
-        for standing in self:
-            if error := standing._get_generation_error():
+        def check(standing):
+            if standing._is_payment_method_lost():
+                standing._autosales_payment_method_lost()
+            elif error := standing._get_generation_error():
                 standing._set_exception(error)
-                continue
-            dates = standing._get_due_occurrence_dates(until, force_next=force_next)
-            if dates:
-                plan[standing] = dates
+            else:
+                return standing._get_due_occurrence_dates(until, force_next=force_next)
+            return None
+
+        plan = {
+            standing: dates
+            for standing, dates in self._each_isolated(check).items()
+            if dates
+        }
         orders = self._create_occurrence_orders(plan)
-        for standing, dates in plan.items():
-            # Either every date of the plan has its order now, or the standing
-            # order went to exception and keeps its schedule for a retry.
-            if standing.state == "active":
-                standing._advance_schedule(len(dates))
+        # Either every date of the plan has its order now, or the standing
+        # order went to exception and keeps its schedule for a retry (the
+        # orders already created are found again, never created twice).
+        self.browse([standing.id for standing in plan])._each_isolated(
+            lambda standing: standing.state == "active"
+            and standing._advance_schedule(len(plan[standing]))
+        )
         self._process_generated_orders(orders)
-        self._close_finished()
+        self._each_isolated(lambda standing: standing._close_finished())
         return orders
+
+    def _each_isolated(self, step):
+        """Run ``step(standing)`` for each standing order of ``self``; return
+        {standing order: result}.
+
+        All run in one savepoint; when one fails, they run again one by one,
+        each in its own savepoint, so that only the faulty ones go to
+        exception (with the reason) and the others proceed.
+        """
+        try:
+            with self.env.cr.savepoint():
+                return {standing: step(standing) for standing in self}
+        except RETRYABLE_ERRORS:
+            raise
+        except Exception:  # noqa: BLE001 - run again one by one below
+            _logger.info("A standing order failed in a batch, running them one by one")
+        results = {}
+        for standing in self:
+            with standing._isolate_standing_order():
+                results[standing] = step(standing)
+        return results
+
+    @contextlib.contextmanager
+    def _isolate_standing_order(self):
+        """Run a step of the generation of one standing order in a savepoint:
+        when it fails, the standing order goes to exception with the reason
+        and the generation of the others goes on."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                yield
+        except RETRYABLE_ERRORS:
+            raise
+        except (UserError, ValidationError) as error:
+            self._set_exception(str(error.args[0]))
+        except Exception as error:  # noqa: BLE001 - the standing order reports it
+            _logger.exception("Standing order %s could not be processed", self.name)
+            self.invalidate_recordset()
+            self._set_exception(
+                self.env._(
+                    "Standing order %(name)s could not be processed (%(error)s): check "
+                    "its interval, dates and products.",
+                    name=self.name,
+                    error=str(error) or error.__class__.__name__,
+                )
+            )
 
     def _create_occurrence_orders(self, plan):
         """Create the orders of ``plan`` ({standing order: [dates]}).

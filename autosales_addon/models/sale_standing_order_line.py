@@ -1,5 +1,12 @@
+import math
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.misc import formatLang
+
+# Largest quantity of a product in one standing order: beyond, amounts lose
+# their cents once lines and taxes add up.
+MAX_QUANTITY = 10**9
 
 
 class SaleStandingOrderLine(models.Model):
@@ -119,13 +126,27 @@ class SaleStandingOrderLine(models.Model):
     @api.constrains("product_uom_qty")
     def _check_product_uom_qty(self):
         for line in self:
-            if line.product_uom_qty <= 0:
+            quantity = line.product_uom_qty
+            if not math.isfinite(quantity) or not 0 < quantity <= MAX_QUANTITY:
                 raise ValidationError(
                     self.env._(
-                        "The quantity of %(product)s must be greater than zero "
-                        "(standing order %(order)s).",
+                        "The quantity of %(product)s must be greater than zero and "
+                        "at most %(max)s (standing order %(order)s).",
                         product=line.product_id.display_name,
+                        max=formatLang(self.env, MAX_QUANTITY, digits=0),
                         order=line.standing_order_id.display_name,
+                    )
+                )
+
+    @api.constrains("product_id")
+    def _check_product_is_a_good(self):
+        for line in self:
+            if line.product_id.type == "service":
+                raise ValidationError(
+                    self.env._(
+                        "%s is a service: a standing order repeats deliveries of "
+                        "goods.",
+                        line.product_id.display_name,
                     )
                 )
 

@@ -105,6 +105,8 @@ class AutosalesCommon(TransactionCase):
             {
                 "name": "Dimlight Ltd",
                 "is_company": True,
+                "street": "1 Market Street",
+                "city": "Springfield",
                 "email": "orders@dimlight.example.com",
                 "on_account_allowed": True,
                 "property_product_pricelist": cls.pricelist.id,
@@ -247,6 +249,8 @@ class AutosalesCommittedCase(BaseCase):
                     {
                         "name": f"Committed Customer {index}",
                         "is_company": True,
+                        "street": "1 Market Street",
+                        "city": "Springfield",
                         "email": f"committed{index}@example.com",
                         "on_account_allowed": True,
                     }

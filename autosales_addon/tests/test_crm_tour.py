@@ -28,6 +28,8 @@ class TestCrmTour(HttpCase):
             {
                 "name": "Lumen Wholesale",
                 "is_company": True,
+                "street": "1 Market Street",
+                "city": "Springfield",
                 "user_id": cls.salesman.id,
                 "child_ids": [
                     Command.create(

@@ -41,6 +41,8 @@ class TestStandingOrderConcurrency(BaseCase):
                 {
                     "name": "Concurrency Customer",
                     "is_company": True,
+                    "street": "1 Market Street",
+                    "city": "Springfield",
                     "on_account_allowed": True,
                 }
             )

@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 import psycopg2.errors
 
+from odoo.exceptions import ValidationError
 from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -47,14 +48,27 @@ class TestStandingOrderFaults(AutosalesCommon):
             pricelist_id=dollar_pricelist.id
         )
         gone = self.env["res.partner"].create(
-            {"name": "Closed Shop", "is_company": True, "on_account_allowed": True}
+            {
+                "name": "Closed Shop",
+                "is_company": True,
+                "on_account_allowed": True,
+                "street": "2 Shut Lane",
+                "city": "Springfield",
+            }
         )
         inactive_customer = self._create_standing_order(partner_id=gone.id)
         huge_quantity = self._create_standing_order(
             line_ids=[
-                Command.create({"product_id": self.socket.id, "product_uom_qty": 1e15})
+                Command.create({"product_id": self.socket.id, "product_uom_qty": 10})
             ]
         )
+        # Stored before quantities were bounded: the generation still refuses it.
+        huge_quantity.line_ids.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE sale_standing_order_line SET product_uom_qty = 1e15 WHERE id = %s",
+            [huge_quantity.line_ids.id],
+        )
+        huge_quantity.line_ids.invalidate_recordset()
         # Last: the other standing orders of the customer would deliver there.
         dock = self.env["res.partner"].create(
             {"name": "Old Dock", "parent_id": self.customer.id, "type": "delivery"}
@@ -143,10 +157,13 @@ class TestStandingOrderFaults(AutosalesCommon):
             order = self.StandingOrder._generate_due_orders(until=day)
             self.assertFalse(self.StandingOrder._generate_due_orders(until=day))
         self.assertEqual(order.state, "draft")
-        self.assertEqual(order.transaction_ids.state, "error")
+        self.assertEqual(
+            order.transaction_ids.state, "draft", "no answer is not a refusal"
+        )
         self.assertEqual(self._orders_of(standing, day), order)
-        self.assertEqual(standing.state, "exception")
-        self.assertTrue(order.standing_payment_retry_date, "the payment is retried")
+        self.assertEqual(standing.state, "active")
+        self.assertFalse(order.standing_payment_retry_date, "no dunning")
+        self.assertTrue(order.standing_payment_send_date, "the request is sent again")
 
     def test_lost_race_during_confirmation_is_raised_for_a_retry(self):
         # A serialization failure must reach the retry of the whole
@@ -175,3 +192,92 @@ class TestStandingOrderFaults(AutosalesCommon):
             self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
         self.env.invalidate_all()
         self.assertEqual(standing.state, "active")
+
+    def _force_interval(self, standing, years):
+        """Store an interval the form refuses (data from an older version)."""
+        standing.flush_recordset()
+        self.env.cr.execute(
+            "UPDATE sale_standing_order SET interval_number = %s, "
+            "interval_type = 'year' WHERE id = %s",
+            [years, standing.id],
+        )
+        standing.invalidate_recordset()
+
+    def test_failing_schedule_does_not_stop_the_others(self):
+        day = date(2027, 1, 1)
+        healthy = self._create_standing_order(partner_id=self.other_customer.id)
+        # Its first order is due, the date of the next one cannot be computed.
+        next_fails = self._create_standing_order()
+        self._force_interval(next_fails, 10_000)
+        # Not even its due date can be computed.
+        due_fails = self._create_standing_order(start_date=date(2026, 1, 1))
+        self._force_interval(due_fails, 10_000)
+        due_fails.write(due_fails._recurrence_anchor_values(date(2026, 1, 1), -1))
+
+        with mute_logger(
+            "odoo.addons.autosales_addon.models.sale_standing_order_generation"
+        ):
+            orders = self.StandingOrder._generate_due_orders(until=day)
+            self.assertEqual(orders, self._orders_of(healthy, day))
+            self.assertEqual(orders.state, "sale")
+            for faulty in next_fails | due_fails:
+                self.assertEqual(faulty.state, "exception")
+                self.assertIn("out of range", faulty.exception_reason)
+                self.assertTrue(faulty.activity_ids)
+                self.assertFalse(faulty.order_ids)
+            # The next runs are not blocked either.
+            self.assertFalse(self.StandingOrder._generate_due_orders(until=day))
+        # Fixed and resumed, it generates its due order once.
+        next_fails.interval_number = 1
+        next_fails.action_resume()
+        self.StandingOrder._generate_due_orders(until=day)
+        self.StandingOrder._generate_due_orders(until=day)
+        self.assertEqual(len(self._orders_of(next_fails, day)), 1)
+        self.assertEqual(next_fails.next_date, date(2028, 1, 1))
+
+    def test_intervals_and_quantities_are_bounded(self):
+        standing = self._create_standing_order(activate=False)
+        with self.assertRaisesRegex(ValidationError, "between 1 and 5 years"):
+            standing.write({"interval_number": 10_000, "interval_type": "year"})
+        with self.assertRaisesRegex(ValidationError, "between 1 and 60 months"):
+            standing.write({"interval_number": 61, "interval_type": "month"})
+        for quantity in (1e20, 0, -1):
+            with self.assertRaisesRegex(ValidationError, "at most"):
+                standing.line_ids.product_uom_qty = quantity
+
+    def test_broken_data_is_sent_to_exception_with_what_to_fix(self):
+        day = date(2027, 1, 1)
+        healthy = self._create_standing_order()
+        nowhere = self.env["res.partner"].create(
+            {"name": "No Address Ltd", "is_company": True, "on_account_allowed": True}
+        )
+        no_address = self._create_standing_order(partner_id=nowhere.id)
+        gadget = self.env["product.product"].create(
+            {"name": "Gadget", "type": "consu", "list_price": 5.0}
+        )
+        now_a_service = self._create_standing_order(
+            line_ids=[Command.create({"product_id": gadget.id, "product_uom_qty": 2})]
+        )
+        old_pricelist = self.env["product.pricelist"].create({"name": "Old Prices"})
+        archived_pricelist = self._create_standing_order(
+            pricelist_id=old_pricelist.id
+        )
+        gadget.type = "service"
+        old_pricelist.active = False
+
+        orders = self.StandingOrder._generate_due_orders(until=day)
+
+        self.assertEqual(orders.standing_order_id, healthy)
+        expected = {
+            no_address: "no street or city",
+            now_a_service: "now a service",
+            archived_pricelist: "Old Prices",
+        }
+        for standing, reason in expected.items():
+            self.assertEqual(standing.state, "exception", reason)
+            self.assertIn(reason, standing.exception_reason)
+            self.assertFalse(standing.order_ids)
+        with self.assertRaisesRegex(ValidationError, "is a service"):
+            self._create_standing_order(
+                line_ids=[Command.create({"product_id": gadget.id})]
+            )

@@ -1,7 +1,9 @@
-from datetime import date
+from datetime import date, timedelta
+from unittest.mock import patch
 
 from odoo.fields import Command
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import AutosalesCommon
 
@@ -213,4 +215,171 @@ class TestStandingOrderFailures(AutosalesCommon):
         self.assertFalse(
             self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
         )
+        self.assertEqual(standing.state, "exception")
+
+
+@tagged("post_install", "-at_install")
+class TestStandingOrderPaymentSafety(AutosalesCommon):
+    """One successful charge per order: never two, never none."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_demo_payment()
+        cls.Transaction = type(cls.env["payment.transaction"])
+
+    def _create_pay_now(self, state="done", partner=None):
+        partner = partner or self.customer
+        token = self._create_token(partner=partner, state=state)
+        return self._create_standing_order(
+            partner_id=partner.id, payment_mode="pay_now", payment_token_id=token.id
+        )
+
+    def _customer_mails(self, record, subject_part):
+        return record.message_ids.filtered(
+            lambda m: subject_part in (m.subject or "")
+            and self.customer in m.partner_ids
+        )
+
+    def test_order_left_unsent_by_a_crash_is_charged_once_later(self):
+        standing = self._create_pay_now("done")
+        # The process dies after committing the order, before the charge:
+        # generation without the sending step.
+        standing._lock_for_generation()
+        order = standing._generate_occurrences(date(2027, 1, 1))
+        transaction = order.transaction_ids
+        self.assertEqual(transaction.state, "draft")
+        send_date = order.standing_payment_send_date
+        self.assertTrue(send_date, "the charge is due at a known time")
+        self.SaleOrder._cron_autosales_send_pending_payments(
+            now=send_date - timedelta(minutes=1)
+        )
+        self.assertEqual(transaction.state, "draft", "not before the grace period")
+        self.SaleOrder._cron_autosales_send_pending_payments(now=send_date)
+        self.assertEqual(order.transaction_ids, transaction, "the same transaction")
+        self.assertEqual(transaction.reference, f"{order.name}-AS1")
+        self.assertEqual(transaction.state, "done")
+        self.assertEqual(order.state, "sale")
+        self.assertFalse(order.standing_payment_send_date)
+        self.SaleOrder._cron_autosales_send_pending_payments(
+            now=send_date + timedelta(days=1)
+        )
+        self.assertEqual(len(order.transaction_ids), 1, "charged exactly once")
+
+    def test_unanswered_request_is_sent_again_under_the_same_reference(self):
+        standing = self._create_pay_now("done")
+        down = patch.object(
+            self.Transaction,
+            "_send_payment_request",
+            side_effect=TimeoutError("read timed out"),
+        )
+        with down:
+            order = self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
+        transaction = order.transaction_ids
+        self.assertEqual(transaction.state, "draft", "no answer is not a refusal")
+        self.assertEqual(standing.state, "active")
+        self.assertFalse(self._customer_mails(order, "refused"), "customer not told")
+        self.assertFalse(order.standing_payment_retry_date, "no dunning")
+        # A retry of the order (e.g. resuming) never starts a second attempt
+        # while the first may have charged.
+        order._autosales_prepare_payment(retry=True)
+        self.assertEqual(order.transaction_ids, transaction)
+        # The provider stays down: the salesperson is told after 3 requests.
+        with down:
+            for _attempt in range(2):
+                self.assertFalse(order.activity_ids)
+                self.SaleOrder._cron_autosales_send_pending_payments(
+                    now=order.standing_payment_send_date
+                )
+        self.assertEqual(order.standing_payment_unanswered_count, 3)
+        self.assertEqual(order.activity_ids.user_id, self.salesman)
+        self.assertIn(transaction.reference, order.activity_ids.note)
+        # The provider answers again: the same transaction is charged.
+        self.SaleOrder._cron_autosales_send_pending_payments(
+            now=order.standing_payment_send_date
+        )
+        self.assertEqual(order.transaction_ids, transaction)
+        self.assertEqual(transaction.state, "done")
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(standing.state, "active")
+
+    def test_removed_card_stops_the_standing_order_before_its_next_order(self):
+        standing = self._create_pay_now("done")
+        # What /payment/archive_token does when the customer removes a card.
+        standing.payment_token_id.active = False
+        self.assertEqual(standing.state, "exception")
+        self.assertTrue(standing.payment_method_lost)
+        mails = self._customer_mails(standing, "choose a payment method")
+        self.assertEqual(len(mails), 1, "the customer is asked for another card")
+        self.assertIn(standing.get_portal_url(anchor="payment"), mails.body)
+        self.assertFalse(
+            self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
+        )
+        # Choosing another card runs the standing order again.
+        standing._change_payment_token(self._create_token(state="done"))
+        self.assertEqual(standing.state, "active")
+        self.assertFalse(standing.payment_method_lost)
+        order = self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
+        self.assertEqual(order.state, "sale")
+
+    def test_retry_run_goes_on_when_a_card_was_removed(self):
+        first = self._create_pay_now("error")
+        second = self._create_pay_now("error", partner=self.other_customer)
+        orders = self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
+        self.assertEqual(set(orders.mapped("state")), {"draft"})
+        retry_date = orders[0].standing_payment_retry_date
+        first.payment_token_id.active = False
+        first_order = first.order_ids
+        first_order.standing_payment_retry_date = retry_date
+        self.SaleOrder._cron_autosales_retry_payments(today=retry_date)
+        self.assertEqual(len(first_order.transaction_ids), 1, "no charge on a removed card")
+        self.assertEqual(first.state, "exception")
+        self.assertEqual(len(second.order_ids.transaction_ids), 2, "the others retry")
+
+    def test_failing_retry_does_not_stop_the_others(self):
+        self._create_pay_now("error")
+        self._create_pay_now("error", partner=self.other_customer)
+        orders = self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
+        failing = orders[0]
+        send = type(self.SaleOrder)._autosales_send_payment
+
+        def send_or_fail(records):
+            if failing in records:
+                raise RuntimeError("unexpected")
+            return send(records)
+
+        with (
+            patch.object(type(self.SaleOrder), "_autosales_send_payment", send_or_fail),
+            mute_logger("odoo.addons.autosales_addon.models.sale_order_payment"),
+        ):
+            self.SaleOrder._cron_autosales_retry_payments(
+                today=failing.standing_payment_retry_date
+            )
+        self.assertEqual(len(orders[1].transaction_ids), 2)
+        self.assertIn("could not be processed", failing.message_ids[0].body)
+
+    def test_dunning_email_leads_to_the_standing_order_and_new_card_pays(self):
+        standing = self._create_pay_now("error")
+        order = self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
+        (mail,) = self._customer_mails(order, "refused")
+        self.assertIn(standing.get_portal_url(anchor="payment"), mail.body)
+        self.assertNotIn("/my/payment_method", mail.body)
+        # The customer picks a card that works: the pending order is charged
+        # at once, the standing order runs again.
+        standing._change_payment_token(self._create_token(state="done"))
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.transaction_ids.mapped("state"), ["done", "error"])
+        self.assertEqual(standing.state, "active")
+        self.assertEqual(standing.order_count, 1)
+
+    def test_last_refusal_sends_a_closing_email(self):
+        standing = self._create_pay_now("error")
+        order = self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
+        while order.standing_payment_retry_date:
+            self.SaleOrder._cron_autosales_retry_payments(
+                today=order.standing_payment_retry_date
+            )
+        self.assertEqual(order.state, "cancel")
+        (closing,) = self._customer_mails(order, "was cancelled")
+        self.assertIn("on hold", closing.body)
         self.assertEqual(standing.state, "exception")

@@ -118,6 +118,8 @@ class TestStandingOrderTransactions(AutosalesCommittedCase):
                 {
                     "name": "Credit Race Customer",
                     "is_company": True,
+                    "street": "1 Market Street",
+                    "city": "Springfield",
                     "on_account_allowed": True,
                 }
             )
@@ -189,6 +191,8 @@ class TestStandingOrderTransactions(AutosalesCommittedCase):
                 {
                     "name": "Retry Customer",
                     "is_company": True,
+                    "street": "1 Market Street",
+                    "city": "Springfield",
                     "on_account_allowed": True,
                 }
             )

@@ -177,7 +177,13 @@ class TestStandingOrderSchedule(AutosalesCommon):
 
     def test_generated_order_copies_standing_order(self):
         delivery = self.env["res.partner"].create(
-            {"name": "Warehouse", "type": "delivery", "parent_id": self.customer.id}
+            {
+                "name": "Warehouse",
+                "type": "delivery",
+                "parent_id": self.customer.id,
+                "street": "9 Dock Road",
+                "city": "Shelbyville",
+            }
         )
         standing = self._create_standing_order(
             partner_shipping_id=delivery.id,

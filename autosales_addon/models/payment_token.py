@@ -1,0 +1,31 @@
+from odoo import api, models
+
+
+class PaymentToken(models.Model):
+    _inherit = "payment.token"
+
+    def _handle_archiving(self):
+        """A customer removing a saved card (portal, backend) stops at once the
+        standing orders it pays, and asks the customer for another card: the
+        next order would fail otherwise."""
+        res = super()._handle_archiving()
+        self._autosales_release_standing_orders()
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_autosales_release_standing_orders(self):
+        self._autosales_release_standing_orders()
+
+    def _autosales_release_standing_orders(self):
+        standing_orders = (
+            self.env["sale.standing.order"]
+            .sudo()
+            .search(
+                [
+                    ("payment_token_id", "in", self.ids),
+                    ("payment_mode", "=", "pay_now"),
+                    ("state", "in", ("active", "paused", "exception")),
+                ]
+            )
+        )
+        standing_orders._autosales_payment_method_lost()
