@@ -4,6 +4,7 @@ from statistics import median
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
 # Reorder prediction: the median interval between the last orders of a
 # customer, from at least REORDER_MIN_ORDERS orders on different days of the
@@ -20,10 +21,12 @@ class ResPartner(models.Model):
 
     on_account_allowed = fields.Boolean(
         string="Approved for Orders on Account",
+        copy=False,
         tracking=True,
         help="Orders of this customer may be confirmed without payment and charged to "
         "their account (within their credit limit). Set by sales managers on the "
-        "company.",
+        "company; its contacts and addresses share it. Never copied to them: a "
+        "contact detached from the company is not approved.",
     )
     standing_order_ids = fields.One2many(
         "sale.standing.order",
@@ -211,10 +214,6 @@ class ResPartner(models.Model):
             ]
             partner.autosales_next_contact_date = min(dates, default=False)
 
-    @api.model
-    def _commercial_fields(self):
-        return super()._commercial_fields() + ["on_account_allowed"]
-
     # === CRUD METHODS === #
 
     @api.model_create_multi
@@ -356,6 +355,55 @@ class ResPartner(models.Model):
                     "autosales_order_interval": interval,
                 }
             )
+
+    def _autosales_get_credit_exposure(self, company):
+        """Credit used by these commercial partners in ``company``, in its
+        currency: {partner id: amount}.
+
+        It counts what they owe (posted invoices not paid yet) and what they
+        will owe: every confirmed order's amount not invoiced yet, whatever
+        the invoicing policy (Odoo's own credit counts orders invoiced on
+        delivered quantities only once delivered).
+        """
+        if not self:
+            return {}
+        self.env["sale.order.line"].flush_model(
+            ["order_id", "display_type", "price_total", "price_subtotal"]
+        )
+        self.env["sale.order.line"].flush_model(["untaxed_amount_invoiced"])
+        self.env["sale.order"].flush_model(
+            ["state", "company_id", "partner_id", "currency_rate"]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT partner.commercial_partner_id,
+                       SUM(
+                           CASE WHEN line.price_subtotal > 0 THEN
+                               line.price_total * GREATEST(
+                                   1 - line.untaxed_amount_invoiced
+                                       / line.price_subtotal,
+                                   0)
+                           ELSE 0 END
+                           / COALESCE(NULLIF(so.currency_rate, 0), 1))
+                  FROM sale_order_line line
+                  JOIN sale_order so ON so.id = line.order_id
+                  JOIN res_partner partner ON partner.id = so.partner_id
+                 WHERE so.state = 'sale'
+                   AND so.company_id = %s
+                   AND partner.commercial_partner_id IN %s
+                   AND line.display_type IS NULL
+              GROUP BY partner.commercial_partner_id
+                """,
+                company.id,
+                tuple(self.ids),
+            )
+        )
+        not_invoiced = dict(rows)
+        return {
+            partner.id: partner.credit + (not_invoiced.get(partner.id) or 0.0)
+            for partner in self.with_company(company)
+        }
 
     def _check_on_account_approval_rights(self):
         if self.env.su or self.env.user.has_group("sales_team.group_sale_manager"):

@@ -2,11 +2,11 @@ import logging
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.fields import Command
-from odoo.tools import SQL, float_compare, float_is_zero, format_date
-from odoo.tools.misc import str2bool
+from odoo.tools import SQL, float_compare, float_is_zero
+from odoo.tools.misc import formatLang, str2bool
 
 from .sale_standing_order_generation import RETRYABLE_ERRORS
 
@@ -209,11 +209,21 @@ class SaleOrder(models.Model):
         if lock:
             self.env.flush_all()
             self._autosales_lock_customers_for_credit()
-        # amounts accepted in this batch, not yet in credit_to_invoice
-        extra_credit = {}
+        exposures = {}
+        for company, orders in self.grouped("company_id").items():
+            if company.account_use_credit_limit:
+                exposures.update(
+                    {
+                        (company, customer): amount
+                        for customer, amount in orders.partner_id.commercial_partner_id.sudo()
+                        ._autosales_get_credit_exposure(company)
+                        .items()
+                    }
+                )
         for order in self:
+            company = order.company_id
             customer = order.partner_id.commercial_partner_id.sudo().with_company(
-                order.company_id
+                company
             )
             if not customer.on_account_allowed:
                 refused[order] = self.env._(
@@ -223,33 +233,36 @@ class SaleOrder(models.Model):
                     order=order.name,
                 )
                 continue
-            if order.company_id.account_use_credit_limit and customer.credit_limit:
+            if company.account_use_credit_limit and customer.credit_limit:
                 amount = order.amount_total / (order.currency_rate or 1.0)
-                used = (
-                    customer.credit
-                    + customer.credit_to_invoice
-                    + extra_credit.get(customer, 0.0)
-                )
+                key = (company, customer.id)
+                used = exposures.get(key, 0.0)
                 if (
                     float_compare(
                         used + amount,
                         customer.credit_limit,
-                        precision_rounding=order.company_id.currency_id.rounding,
+                        precision_rounding=company.currency_id.rounding,
                     )
                     > 0
                 ):
+                    currency = company.currency_id
                     refused[order] = self.env._(
                         "Order %(order)s (%(amount)s) would exceed the credit limit of "
                         "%(customer)s (%(limit)s, %(used)s already used); it was not "
                         "confirmed.",
                         order=order.name,
-                        amount=order.amount_total,
+                        amount=formatLang(
+                            self.env, order.amount_total, currency_obj=order.currency_id
+                        ),
                         customer=customer.display_name,
-                        limit=customer.credit_limit,
-                        used=used,
+                        limit=formatLang(
+                            self.env, customer.credit_limit, currency_obj=currency
+                        ),
+                        used=formatLang(self.env, used, currency_obj=currency),
                     )
                     continue
-                extra_credit[customer] = extra_credit.get(customer, 0.0) + amount
+                # Accepted in this batch: counts for the next orders.
+                exposures[key] = used + amount
             accepted |= order
         return accepted, refused
 

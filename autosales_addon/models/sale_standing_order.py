@@ -458,6 +458,7 @@ class SaleStandingOrder(models.Model):
     # === ACTION METHODS === #
 
     def action_activate(self):
+        self.check_access("write")
         for order in self:
             if order.state != "draft":
                 raise UserError(
@@ -483,6 +484,7 @@ class SaleStandingOrder(models.Model):
         self._subscribe_customer()
 
     def action_pause(self):
+        self.check_access("write")
         if invalid := self.filtered(lambda o: o.state != "active"):
             raise UserError(
                 self.env._(
@@ -494,6 +496,7 @@ class SaleStandingOrder(models.Model):
         return True
 
     def action_resume(self):
+        self.check_access("write")
         if invalid := self.filtered(lambda o: o.state not in ("paused", "exception")):
             raise UserError(
                 self.env._(
@@ -524,6 +527,7 @@ class SaleStandingOrder(models.Model):
         self._close_finished()
 
     def action_skip_next(self):
+        self.check_access("write")
         if invalid := self.filtered(
             lambda o: o.state not in ("active", "paused", "exception")
         ):
@@ -548,6 +552,7 @@ class SaleStandingOrder(models.Model):
         return True
 
     def action_cancel(self, reason=None):
+        self.check_access("write")
         if invalid := self.filtered(lambda o: o.state in ("done", "cancelled")):
             raise UserError(
                 self.env._(
@@ -562,6 +567,7 @@ class SaleStandingOrder(models.Model):
         return True
 
     def action_draft(self):
+        self.check_access("write")
         if invalid := self.filtered(lambda o: o.state != "cancelled"):
             raise UserError(
                 self.env._(
@@ -578,6 +584,7 @@ class SaleStandingOrder(models.Model):
         The order counts as that occurrence: the schedule moves on as if the
         scheduled action had generated it.
         """
+        self.check_access("write")
         if invalid := self.filtered(lambda o: o.state != "active"):
             raise UserError(
                 self.env._(

@@ -180,6 +180,7 @@ class SaleStandingOrder(models.Model):
         standing order that cannot be generated goes to exception and the
         others proceed.
         """
+
         def check(standing):
             if standing._is_payment_method_lost():
                 standing._autosales_payment_method_lost()

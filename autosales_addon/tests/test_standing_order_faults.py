@@ -259,9 +259,7 @@ class TestStandingOrderFaults(AutosalesCommon):
             line_ids=[Command.create({"product_id": gadget.id, "product_uom_qty": 2})]
         )
         old_pricelist = self.env["product.pricelist"].create({"name": "Old Prices"})
-        archived_pricelist = self._create_standing_order(
-            pricelist_id=old_pricelist.id
-        )
+        archived_pricelist = self._create_standing_order(pricelist_id=old_pricelist.id)
         gadget.type = "service"
         old_pricelist.active = False
 

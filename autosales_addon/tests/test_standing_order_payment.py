@@ -66,6 +66,37 @@ class TestStandingOrderOnAccount(AutosalesCommon):
             standing.order_count, 1, "resuming does not create a second order"
         )
 
+    def test_confirmed_orders_count_before_they_are_delivered(self):
+        # Invoiced on delivered quantities: Odoo's own "to invoice" amount
+        # of such an order stays zero until it is delivered.
+        self.bulb.invoice_policy = "delivery"
+        self.customer.credit_limit = 4000  # one order (2,875 incl. taxes) fits
+        first = self._create_standing_order()
+        second = self._create_standing_order(start_date=date(2027, 2, 1))
+        self.assertEqual(
+            self.StandingOrder._generate_due_orders(until=date(2027, 1, 1)).state,
+            "sale",
+        )
+        self.assertEqual(first.order_ids.picking_ids.state, "assigned")
+        order = self.StandingOrder._generate_due_orders(until=date(2027, 2, 1))
+        self.assertEqual(order.standing_order_id, second)
+        self.assertEqual(order.state, "draft", "the undelivered order uses credit")
+        self.assertEqual(second.state, "exception")
+        self.assertIn("2,875.00 already used", second.exception_reason)
+        # The webshop's "charge to my account" counts it too.
+        cart = self.SaleOrder.create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": self.socket.id, "product_uom_qty": 300}
+                    )
+                ],
+            }
+        )
+        self.assertIn("credit limit", cart._autosales_confirm_on_account())
+        self.assertEqual(cart.state, "draft")
+
     def test_customer_no_longer_approved_goes_to_exception(self):
         standing = self._create_standing_order()
         self.customer.on_account_allowed = False
@@ -332,7 +363,9 @@ class TestStandingOrderPaymentSafety(AutosalesCommon):
         first_order = first.order_ids
         first_order.standing_payment_retry_date = retry_date
         self.SaleOrder._cron_autosales_retry_payments(today=retry_date)
-        self.assertEqual(len(first_order.transaction_ids), 1, "no charge on a removed card")
+        self.assertEqual(
+            len(first_order.transaction_ids), 1, "no charge on a removed card"
+        )
         self.assertEqual(first.state, "exception")
         self.assertEqual(len(second.order_ids.transaction_ids), 2, "the others retry")
 
