@@ -211,15 +211,13 @@ class SaleOrder(models.Model):
             self._autosales_lock_customers_for_credit()
         exposures = {}
         for company, orders in self.grouped("company_id").items():
-            if company.account_use_credit_limit:
-                exposures.update(
-                    {
-                        (company, customer): amount
-                        for customer, amount in orders.partner_id.commercial_partner_id.sudo()
-                        ._autosales_get_credit_exposure(company)
-                        .items()
-                    }
-                )
+            if not company.account_use_credit_limit:
+                continue
+            customers = orders.partner_id.commercial_partner_id.sudo()
+            for customer_id, amount in customers._autosales_get_credit_exposure(
+                company
+            ).items():
+                exposures[company, customer_id] = amount
         for order in self:
             company = order.company_id
             customer = order.partner_id.commercial_partner_id.sudo().with_company(
