@@ -1,10 +1,13 @@
 import logging
 
 from odoo import http
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 
 from odoo.addons.website_sale.controllers.main import WebsiteSale
+from odoo.addons.website_sale.controllers.payment import PaymentPortal
+
+from .portal import parse_id
 
 _logger = logging.getLogger(__name__)
 
@@ -20,9 +23,16 @@ class AutosalesWebsiteSale(WebsiteSale):
         order_sudo = request.website.sale_get_order()
         if not order_sudo:
             return request.redirect("/shop/cart")
-        option = request.env["autosales.repeat.option"].sudo()
-        if repeat_option_id and repeat_option_id.isdigit():
-            option = option.browse(int(repeat_option_id)).exists()
+        option = (
+            request.env["autosales.repeat.option"]
+            .sudo()
+            .browse(parse_id(repeat_option_id))
+            .exists()
+        )
+        if option and request.env.user._is_public():
+            # A repeated order belongs to an account: sign in first, then
+            # come back to the cart to choose again.
+            return request.redirect("/web/login?redirect=/shop/cart")
         try:
             order_sudo._autosales_set_repeat_option(option)
         except UserError as error:
@@ -84,3 +94,18 @@ class AutosalesWebsiteSale(WebsiteSale):
         request.session["sale_last_order_id"] = order_sudo.id
         request.website.sale_reset()
         return request.redirect("/shop/confirmation")
+
+
+class AutosalesShopPayment(PaymentPortal):
+    @http.route()
+    def shop_payment_transaction(self, order_id, access_token, **kwargs):
+        """A guest cannot pay a repeated order: it is set up for an account."""
+        order_sudo = request.env["sale.order"].sudo().browse(order_id).exists()
+        if order_sudo.autosales_repeat_option_id and request.env.user._is_public():
+            raise ValidationError(
+                request.env._(
+                    "Sign in or create an account to repeat your order, or make it a "
+                    "one-time purchase in your cart."
+                )
+            )
+        return super().shop_payment_transaction(order_id, access_token, **kwargs)

@@ -1,12 +1,43 @@
+import math
+
 from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.fields import Command
 from odoo.http import request
 from odoo.tools import format_date
 
+from odoo.addons.payment.controllers.portal import PaymentPortal
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 FLASH_KEY = "autosales_portal_flash"
+# What an emailed link (access token) may do without signing in: nothing
+# that spends money, changes where goods go or which card is charged.
+TOKEN_OPERATIONS = ("pause", "skip")
+# Largest id a form may post (PostgreSQL integer).
+MAX_ID = 2**31 - 1
+
+
+def parse_number(value, label, integer=False):
+    """Parse a number posted by a form; a clear error when it is not one.
+
+    Infinite and NaN values are refused here: the ORM cannot round them.
+    """
+    try:
+        number = int(value) if integer else float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise UserError(request.env._("%s: enter a number.", label)) from None
+    if not math.isfinite(number):
+        raise UserError(request.env._("%s: enter a number.", label))
+    return number
+
+
+def parse_id(value):
+    """Parse the id of a choice posted by a form (0 when it is not one)."""
+    if not isinstance(value, str) or not value.isdigit() or len(value) > 10:
+        return 0
+    number = int(value)
+    return number if number <= MAX_ID else 0
 
 
 class StandingOrderPortal(CustomerPortal):
@@ -56,6 +87,16 @@ class StandingOrderPortal(CustomerPortal):
 
     def _flash(self, message, level="success"):
         request.session[FLASH_KEY] = {"message": message, "level": level}
+
+    def _is_standing_order_owner(self, standing_sudo):
+        """Whether the signed-in user orders for the customer of
+        ``standing_sudo`` (a portal or internal user of its company)."""
+        user = request.env.user
+        return (
+            not user._is_public()
+            and user.partner_id.commercial_partner_id
+            == standing_sudo.commercial_partner_id
+        )
 
     # === ROUTES === #
 
@@ -129,6 +170,10 @@ class StandingOrderPortal(CustomerPortal):
                 "past_orders": standing_sudo.order_ids.sorted(
                     "standing_order_date", reverse=True
                 )[:20],
+                "is_owner": self._is_standing_order_owner(standing_sudo),
+                "login_url": "/web/login?redirect=%s"
+                % standing_sudo.get_portal_url(anchor="payment"),
+                **self._get_standing_order_payment_values(standing_sudo),
             },
             "my_standing_orders_history",
             False,
@@ -154,6 +199,17 @@ class StandingOrderPortal(CustomerPortal):
         handler = self._get_standing_order_operations().get(operation)
         if not handler:
             return request.not_found()
+        if operation not in TOKEN_OPERATIONS and not self._is_standing_order_owner(
+            standing_sudo
+        ):
+            self._flash(
+                request.env._(
+                    "Sign in to your account to do this: a link from an email may only "
+                    "pause the standing order or skip its next order."
+                ),
+                "warning",
+            )
+            return request.redirect(standing_sudo.get_portal_url())
         author = (
             standing_sudo.partner_id
             if request.env.user._is_public()
@@ -227,11 +283,20 @@ class StandingOrderPortal(CustomerPortal):
         )
         return request.env._(
             "The order of %(skipped)s is skipped; the next one is planned on %(next)s.",
-            skipped=skipped,
+            skipped=format_date(request.env, skipped),
             next=format_date(request.env, standing.next_date),
         )
 
     def _operation_order_now(self, standing, post):
+        # The page said which order it places: a second click (or a form
+        # sent again) finds the schedule moved on and places nothing.
+        if post.get("occurrence") != fields.Date.to_string(standing.next_date):
+            raise UserError(
+                request.env._(
+                    "This order was already placed; the next one is planned on %s.",
+                    format_date(request.env, standing.next_date),
+                )
+            )
         before = standing.order_ids
         standing.action_generate_now()
         orders = standing.order_ids - before
@@ -263,14 +328,19 @@ class StandingOrderPortal(CustomerPortal):
 
     def _operation_quantity(self, standing, post):
         line = standing.line_ids.filtered(
-            lambda line: str(line.id) == str(post.get("line_id"))
+            lambda line: line.id == parse_id(post.get("line_id"))
         )
-        standing._change_quantity(line, float(post.get("quantity", "")))
+        standing._change_quantity(
+            line, parse_number(post.get("quantity"), request.env._("Quantity"))
+        )
         return request.env._("The quantity was updated.")
 
     def _operation_interval(self, standing, post):
         standing._change_interval(
-            int(post.get("interval_number", "")), post.get("interval_type")
+            parse_number(
+                post.get("interval_number"), request.env._("Interval"), integer=True
+            ),
+            post.get("interval_type"),
         )
         return request.env._(
             "Your standing order now repeats: %s.", standing._get_interval_label()
@@ -290,7 +360,7 @@ class StandingOrderPortal(CustomerPortal):
         address = (
             request.env["res.partner"]
             .sudo()
-            .browse(int(post.get("address_id", "")))
+            .browse(parse_id(post.get("address_id")))
             .exists()
         )
         standing._change_shipping_address(address)
@@ -300,8 +370,112 @@ class StandingOrderPortal(CustomerPortal):
         token = (
             request.env["payment.token"]
             .sudo()
-            .browse(int(post.get("token_id", "")))
+            .browse(parse_id(post.get("token_id")))
             .exists()
         )
         standing._change_payment_token(token)
         return request.env._("The payment method was updated.")
+
+    # === PAYMENT METHOD (a new card, on the standing order's page) === #
+
+    def _get_standing_order_payment_values(self, standing_sudo):
+        """Values of the payment form that saves a new card for the standing
+        order: it pays the order waiting for a payment, if any, otherwise it
+        only saves the card (validation)."""
+        if standing_sudo.state not in (
+            "active",
+            "paused",
+            "exception",
+        ) or not self._is_standing_order_owner(standing_sudo):
+            return {}
+        partner_sudo = request.env.user.partner_id
+        pending = standing_sudo._get_payment_pending_order()
+        company = standing_sudo.company_id
+        amount = pending.amount_total if pending else 0.0
+        currency = pending.currency_id if pending else standing_sudo.currency_id
+        providers_sudo = (
+            request.env["payment.provider"]
+            .sudo()
+            ._get_compatible_providers(
+                company.id,
+                partner_sudo.id,
+                amount,
+                currency_id=currency.id,
+                force_tokenization=True,
+                is_validation=not pending,
+            )
+        )
+        payment_methods_sudo = (
+            request.env["payment.method"]
+            .sudo()
+            ._get_compatible_payment_methods(
+                providers_sudo.ids,
+                partner_sudo.id,
+                currency_id=currency.id,
+                force_tokenization=True,
+            )
+        )
+        return {
+            "payment_pending_order": pending,
+            "mode": "payment" if pending else "validation",
+            "allow_token_selection": False,
+            "show_tokenize_input_mapping": dict.fromkeys(providers_sudo.ids, False),
+            "amount": amount if pending else None,
+            "currency": currency,
+            "partner_id": partner_sudo.id,
+            "providers_sudo": providers_sudo,
+            "payment_methods_sudo": payment_methods_sudo,
+            "tokens_sudo": request.env["payment.token"].sudo(),
+            "transaction_route": standing_sudo.get_portal_url(suffix="/transaction"),
+            "landing_route": standing_sudo.get_portal_url(anchor="payment"),
+            "access_token": standing_sudo._portal_ensure_token(),
+        }
+
+
+class StandingOrderPaymentPortal(PaymentPortal):
+    @http.route(
+        "/my/standing-orders/<int:order_id>/transaction", type="json", auth="user"
+    )
+    def standing_order_transaction(self, order_id, access_token=None, **kwargs):
+        """Create the transaction of a new card for a standing order: it pays
+        the order waiting for a payment (if any) and saves the card, which
+        the standing order is charged with from then on."""
+        try:
+            standing_sudo = self._document_check_access(
+                "sale.standing.order", order_id, access_token=access_token
+            )
+        except (AccessError, MissingError) as error:
+            raise ValidationError(
+                request.env._("The access token is invalid.")
+            ) from error
+        partner_sudo = request.env.user.partner_id
+        if partner_sudo.commercial_partner_id != standing_sudo.commercial_partner_id:
+            raise ValidationError(
+                request.env._("Only the customer of this standing order may do this.")
+            )
+        standing_sudo._check_running()
+        self._validate_transaction_kwargs(kwargs)
+        pending = standing_sudo._get_payment_pending_order()
+        custom_values = {"autosales_standing_order_id": standing_sudo.id}
+        kwargs.update(
+            partner_id=partner_sudo.id,
+            tokenization_requested=True,
+            is_validation=not pending,
+        )
+        if pending:
+            kwargs.update(
+                amount=pending.amount_total,
+                currency_id=pending.currency_id.id,
+                sale_order_id=pending.id,
+            )
+            custom_values["sale_order_ids"] = [Command.set(pending.ids)]
+        else:
+            kwargs.update(
+                amount=None,
+                currency_id=standing_sudo.currency_id.id,
+                reference_prefix=f"{standing_sudo.name}-CARD",
+            )
+        transaction_sudo = self._create_transaction(
+            custom_create_values=custom_values, **kwargs
+        )
+        return transaction_sudo._get_processing_values()

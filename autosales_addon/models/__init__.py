@@ -17,6 +17,7 @@ from . import sale_standing_order_line
 from . import sale_order
 from . import sale_order_payment
 from . import payment_token
+from . import payment_transaction
 from . import crm_lead
 from . import stock_move
 from . import stock_picking

@@ -454,6 +454,17 @@ class SaleOrder(models.Model):
         )
         orders.invalidate_recordset(["autosales_checkout_standing_id"])
         for order in orders.filtered(lambda o: not o.autosales_checkout_standing_id):
+            if not order._autosales_has_customer_account():
+                # Set up by a guest (the routes refuse it): nobody could manage
+                # it, and no card was saved for an account.
+                order.message_post(
+                    body=self.env._(
+                        "This order was not set up to repeat: %s has no customer "
+                        "account.",
+                        order.partner_id.display_name,
+                    )
+                )
+                continue
             option = order.autosales_repeat_option_id
             try:
                 values = order._prepare_standing_order_values(
@@ -501,6 +512,19 @@ class SaleOrder(models.Model):
                     ),
                     user_id=standing.user_id.id or self.env.user.id,
                 )
+
+    def _autosales_has_customer_account(self):
+        """Whether someone of this order's customer can sign in to manage a
+        standing order (a portal or internal user)."""
+        self.ensure_one()
+        return bool(
+            self.env["res.users"]
+            .sudo()
+            .search_count(
+                [("partner_id", "child_of", self.partner_id.commercial_partner_id.id)],
+                limit=1,
+            )
+        )
 
     def _get_confirmation_template(self):
         if self.autosales_repeat_option_id:

@@ -1,31 +1,14 @@
 import logging
-
-import psycopg2.errors
+import math
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date
+from odoo.tools.misc import formatLang
+
+from .sale_standing_order_line import MAX_QUANTITY
 
 _logger = logging.getLogger(__name__)
-
-# Bound on the occurrences generated for one standing order in one pass; the
-# rest stays due and is picked up by the next batch, oldest first.
-MAX_OCCURRENCES_PER_PASS = 50
-DEFAULT_BATCH_SIZE = 100
-# Settings of the generation by OCA queue_job (optional, see README.rst).
-QUEUE_JOB_PARAM = "autosales_addon.generation_queue_job"
-QUEUE_JOB_CHANNEL = "root.autosales"
-# A job whose standing orders another worker holds runs again this later.
-QUEUE_JOB_RETRY_SECONDS = 10
-# Errors of a transaction that lost a race with another one: the whole
-# transaction is retried on a fresh snapshot. They are never caught by the
-# handlers that isolate a faulty standing order (in a savepoint, the retry
-# would meet the same stale snapshot and fail every standing order after).
-RETRYABLE_ERRORS = (
-    psycopg2.errors.SerializationFailure,
-    psycopg2.errors.LockNotAvailable,
-    psycopg2.errors.DeadlockDetected,
-)
 
 
 class SaleStandingOrder(models.Model):
@@ -658,11 +641,13 @@ class SaleStandingOrder(models.Model):
             raise UserError(
                 self.env._("This product is not part of standing order %s.", self.name)
             )
-        if quantity <= 0:
+        if not math.isfinite(quantity) or not 0 < quantity <= MAX_QUANTITY:
             raise ValidationError(
                 self.env._(
-                    "The quantity of %s must be greater than zero.",
-                    line.product_id.display_name,
+                    "The quantity of %(product)s must be greater than zero and at "
+                    "most %(max)s.",
+                    product=line.product_id.display_name,
+                    max=formatLang(self.env, MAX_QUANTITY, digits=0),
                 )
             )
         line.product_uom_qty = quantity
@@ -752,6 +737,20 @@ class SaleStandingOrder(models.Model):
                 ("type", "in", ("delivery", "contact", "other")),
             ]
         )
+
+    def _get_payment_pending_order(self):
+        """The order of this pay-now standing order that waits for a payment
+        the customer can make (its last charge was refused or never made)."""
+        self.ensure_one()
+        if self.payment_mode != "pay_now":
+            return self.env["sale.order"]
+        for order in self.order_ids.filtered(
+            lambda so: so.state in ("draft", "sent") and so.standing_order_date
+        ).sorted("standing_order_date"):
+            transaction = order._autosales_current_transaction()
+            if not transaction or transaction.state in ("cancel", "error"):
+                return order
+        return self.env["sale.order"]
 
     def _get_portal_tokens(self):
         self.ensure_one()

@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 from odoo import fields
@@ -165,3 +166,78 @@ class TestWebshopCheckout(AutosalesCommon, HttpCase):
         self.customer.credit_limit = 1.0
         cart = self._post_on_account("autosales_shopper", self.customer_contact)
         self.assertEqual(cart.state, "draft")
+
+    def test_guest_cannot_set_up_a_repeated_order(self):
+        option = self.env["autosales.repeat.option"].search([], limit=1)
+        self.assertTrue(option)
+        # The cart route sends a guest to sign in first.
+        cart = self.SaleOrder.create(
+            {
+                "partner_id": self.env.ref("base.public_partner").id,
+                "website_id": self.website.id,
+                "order_line": [
+                    Command.create({"product_id": self.bulb.id, "product_uom_qty": 1})
+                ],
+            }
+        )
+        self.authenticate(None, None)
+        self.session["sale_order_id"] = cart.id
+        root.session_store.save(self.session)
+        page = self.url_open("/shop/cart")
+        csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        response = self.url_open(
+            "/shop/cart/repeat",
+            data={"csrf_token": csrf, "repeat_option_id": str(option.id)},
+            allow_redirects=False,
+        )
+        self.assertIn("/web/login", response.headers["Location"])
+        self.assertFalse(cart.autosales_repeat_option_id)
+        # A repeat option on a guest's cart (set by any other way) cannot be
+        # paid by the JSON payment route.
+        cart.autosales_repeat_option_id = option
+        response = self.url_open(
+            f"/shop/payment/transaction/{cart.id}",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "params": {
+                        "access_token": cart._portal_ensure_token(),
+                        "provider_id": self.provider.id,
+                        "payment_method_id": self.payment_method.id,
+                        "token_id": None,
+                        "amount": cart.amount_total,
+                        "flow": "direct",
+                        "tokenization_requested": True,
+                        "landing_route": "/shop/payment/validate",
+                        "is_validation": False,
+                    },
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertIn("Sign in", response.json()["error"]["data"]["message"])
+        self.assertFalse(cart.transaction_ids)
+
+    def test_order_of_a_customer_without_account_is_not_repeated(self):
+        option = self.env["autosales.repeat.option"].search([], limit=1)
+        guest = self.env["res.partner"].create(
+            {"name": "Guest Shopper", "street": "1 Way", "city": "Ghent"}
+        )
+        order = self.SaleOrder.create(
+            {
+                "partner_id": guest.id,
+                "website_id": self.website.id,
+                "autosales_repeat_option_id": option.id,
+                "order_line": [
+                    Command.create({"product_id": self.bulb.id, "product_uom_qty": 1})
+                ],
+            }
+        )
+        order.action_confirm()
+        self.assertEqual(order.state, "sale", "the order itself is kept")
+        self.assertFalse(order.autosales_checkout_standing_id)
+        self.assertFalse(
+            self.StandingOrder.search([("source_order_id", "=", order.id)])
+        )
+        self.assertIn("no customer account", order.message_ids[0].body)

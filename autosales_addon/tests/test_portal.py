@@ -75,6 +75,33 @@ class TestStandingOrderPortal(PortalCommon):
             len(salesman_notes), 4, "each change notified the salesperson"
         )
 
+    def test_customer_pays_the_refused_order_with_a_new_card(self):
+        self._setup_demo_payment()
+        self.provider.is_published = True
+        self.standing.write(
+            {
+                "payment_mode": "pay_now",
+                "payment_token_id": self._create_token(state="error").id,
+                "next_date": date(2027, 1, 1),
+            }
+        )
+        order = self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
+        self.assertEqual(self.standing.state, "exception")
+        self.start_tour(
+            f"/my/standing-orders/{self.standing.id}",
+            "autosales_portal_new_card",
+            login="autosales_portal",
+        )
+        new_token = self.standing.payment_token_id
+        self.assertEqual(new_token.payment_details[-4:], "1111")
+        self.assertEqual(order.state, "sale", "the pending order was paid")
+        self.assertEqual(
+            order.transaction_ids.filtered(lambda tx: tx.state == "done").token_id,
+            new_token,
+        )
+        self.assertEqual(self.standing.state, "active")
+        self.assertEqual(self.standing.order_count, 1)
+
     def test_list_shows_only_own_standing_orders(self):
         self.authenticate("autosales_portal", "autosales_portal")
         response = self._page("/my/standing-orders")
@@ -129,7 +156,28 @@ class TestStandingOrderPortal(PortalCommon):
         line = self.standing.line_ids
         cases = [
             ("quantity", {"line_id": line.id, "quantity": "-5"}, "greater than zero"),
-            ("quantity", {"line_id": line.id, "quantity": "lots"}, "not valid"),
+            ("quantity", {"line_id": line.id, "quantity": "lots"}, "enter a number"),
+            ("quantity", {"line_id": line.id, "quantity": "inf"}, "enter a number"),
+            ("quantity", {"line_id": line.id, "quantity": "nan"}, "enter a number"),
+            ("quantity", {"line_id": line.id, "quantity": "1e308"}, "at most"),
+            ("quantity", {"line_id": line.id, "quantity": "1e20"}, "at most"),
+            (
+                "interval",
+                {"interval_number": "1e5", "interval_type": "week"},
+                "enter a number",
+            ),
+            (
+                "interval",
+                {"interval_number": "99999999999999999999", "interval_type": "year"},
+                "between 1 and 5",
+            ),
+            ("next-date", {"next_date": "99999-01-01"}, "not valid"),
+            (
+                "address",
+                {"address_id": "99999999999999999999"},
+                "own delivery addresses",
+            ),
+            ("payment-method", {"token_id": "1e400"}, "own saved payment methods"),
             (
                 "interval",
                 {"interval_number": "2", "interval_type": "fortnight"},
@@ -147,6 +195,7 @@ class TestStandingOrderPortal(PortalCommon):
         for operation, data, message in cases:
             with self.subTest(operation=operation, data=data):
                 response = self._post(self.standing, operation, data)
+                self.assertEqual(response.status_code, 200)
                 self.assertIn(message, self._flash(response) or "")
         self.assertEqual(line.product_uom_qty, 1000)
         self.assertEqual(
@@ -190,14 +239,69 @@ class TestStandingOrderPortal(PortalCommon):
         )
         self.assertEqual(self.standing.partner_shipping_id, depot)
 
-    def test_order_now_places_the_next_occurrence(self):
+    def test_order_now_places_the_next_occurrence_once(self):
         self.authenticate("autosales_portal", "autosales_portal")
-        response = self._post(self.standing, "order-now", {"go": "1"})
+        page = self._page(self.standing.get_portal_url())
+        self.assertIn("o_standing_order_order_now_confirm", page.text)
+        response = self._post(self.standing, "order-now", {"occurrence": "2099-01-01"})
         order = self.standing.order_ids
         self.assertEqual(len(order), 1)
         self.assertEqual(order.standing_order_date, date(2099, 1, 1))
         self.assertIn(order.name, self._flash(response))
         self.assertEqual(self.standing.next_date, date(2099, 3, 1))
+        # The same form sent again (double click, back button) places nothing.
+        response = self._post(self.standing, "order-now", {"occurrence": "2099-01-01"})
+        self.assertIn("already placed", self._flash(response))
+        self.assertEqual(self.standing.order_ids, order)
+        response = self._post(self.standing, "order-now", {})
+        self.assertEqual(self.standing.order_ids, order, "no occurrence, no order")
+
+    def test_emailed_link_may_only_pause_and_skip(self):
+        self._setup_demo_payment()
+        token = self._create_token()
+        self.standing.write({"payment_mode": "pay_now", "payment_token_id": token.id})
+        attacker_token = self._create_token(state="done")
+        depot = self.env["res.partner"].create(
+            {
+                "name": "Somewhere Else",
+                "type": "delivery",
+                "parent_id": self.customer.id,
+                "street": "1 Far Road",
+                "city": "Elsewhere",
+            }
+        )
+        link = {"access_token": self.standing._portal_ensure_token()}
+        page = self._page(self.standing.get_portal_url())
+        self.assertIn("sign in", page.text.lower())
+        self.assertNotIn("o_standing_order_order_now_confirm", page.text)
+        for operation, data in (
+            ("order-now", {"occurrence": "2099-01-01"}),
+            ("address", {"address_id": depot.id}),
+            ("payment-method", {"token_id": attacker_token.id}),
+            ("quantity", {"line_id": self.standing.line_ids.id, "quantity": "9"}),
+            ("cancel", {}),
+        ):
+            with self.subTest(operation=operation):
+                response = self._post(self.standing, operation, link | data)
+                self.assertIn("Sign in", self._flash(response))
+        self.assertFalse(self.standing.order_ids)
+        self.assertEqual(self.standing.partner_shipping_id, self.customer)
+        self.assertEqual(self.standing.payment_token_id, token)
+        self.assertEqual(self.standing.line_ids.product_uom_qty, 1000)
+        self.assertEqual(self.standing.state, "active")
+        self._post(self.standing, "skip", link)
+        self.assertEqual(self.standing.next_date, date(2099, 3, 1))
+        response = self._post(self.standing, "pause", link)
+        self.assertEqual(self.standing.state, "paused")
+        response = self._post(self.standing, "resume", link)
+        self.assertIn("Sign in", self._flash(response))
+        self.assertEqual(self.standing.state, "paused")
+
+    def test_skip_message_shows_dates_in_the_users_format(self):
+        self.authenticate("autosales_portal", "autosales_portal")
+        response = self._post(self.standing, "skip", {})
+        self.assertIn("01/01/2099", self._flash(response))
+        self.assertNotIn("2099-01-01", self._flash(response))
 
 
 @tagged("post_install", "-at_install")

@@ -87,3 +87,39 @@ registry.category("web_tour.tours").add("autosales_portal_tour", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("autosales_portal_new_card", {
+    steps: () => [
+        {
+            content: "The page says which order waits for a payment",
+            trigger: ".o_standing_order_payment .alert-warning:contains('waits for a payment')",
+        },
+        {
+            content: "Pay it with a new card",
+            trigger: ".o_standing_order_new_card summary",
+            run: "click",
+        },
+        {
+            trigger:
+                ".o_standing_order_new_card input[name='o_payment_radio'][data-payment-method-code='demo']",
+            run: "click",
+        },
+        {
+            trigger: ".o_standing_order_new_card input[name='customer_input']",
+            run: "edit 4111111111111111",
+        },
+        {
+            trigger: ".o_standing_order_new_card button[name='o_payment_submit_button']",
+            run: "click",
+        },
+        {
+            content: "Back on the standing order, which runs again",
+            trigger: ".o_portal_standing_order .o_standing_order_state:contains('Active')",
+            timeout: 20000,
+        },
+        {
+            content: "No order waits for a payment any more",
+            trigger: ".o_standing_order_payment:not(:has(.alert-warning))",
+        },
+    ],
+});
