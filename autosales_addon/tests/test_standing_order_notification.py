@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import AutosalesCommon
 
@@ -95,4 +96,26 @@ class TestStandingOrderNotification(AutosalesCommon):
                 "could not be sent" in (body or "")
                 for body in order.message_ids.mapped("body")
             )
+        )
+
+    def test_failing_shipping_confirmation_does_not_block_the_delivery(self):
+        self.company.stock_move_email_validation = False
+        broken = self.env.ref("stock.mail_template_data_delivery_confirmation").copy(
+            {"body_html": "<p><t t-out='object.no_such_field'/></p>"}
+        )
+        self.company.stock_mail_confirmation_template_id = broken
+        self._create_standing_order()
+        order = self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
+        picking = order.picking_ids
+        picking.move_ids.quantity = 1000
+        picking.move_ids.picked = True
+        with mute_logger("odoo.addons.autosales_addon.models.stock_picking"):
+            picking.button_validate()
+        self.assertEqual(picking.state, "done", "the goods left the warehouse")
+        self.assertTrue(
+            any(
+                "could not be sent" in (body or "")
+                for body in picking.message_ids.mapped("body")
+            ),
+            "the failure is noted on the delivery",
         )
