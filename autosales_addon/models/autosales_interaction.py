@@ -344,15 +344,17 @@ class AutosalesInteraction(models.Model):
         return text or "-"
 
     @api.model
-    def _get_last_interaction_dates(self, partners):
+    def _get_last_interaction_dates(self, partners, companies=None):
         """Date of the last interaction with each of ``partners`` (commercial
-        partners), as {partner: datetime}; all users' interactions count."""
+        partners), as {partner: datetime}.
+
+        The interactions counted are those this environment may read (all
+        users' when it is superuser), in ``companies`` when given (those
+        without a company count for every company).
+        """
         if not partners:
             return {}
-        return dict(
-            self.sudo()._read_group(
-                [("partner_id", "in", partners.ids)],
-                ["partner_id"],
-                ["date:max"],
-            )
-        )
+        domain = [("partner_id", "in", partners.ids)]
+        if companies is not None:
+            domain.append(("company_id", "in", [False, *companies.ids]))
+        return dict(self._read_group(domain, ["partner_id"], ["date:max"]))

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class AutosalesInteractionMixin(models.AbstractModel):
@@ -18,11 +18,16 @@ class AutosalesInteractionMixin(models.AbstractModel):
     autosales_interaction_count = fields.Integer(
         string="Interactions",
         compute="_compute_autosales_interaction_count",
+        groups="sales_team.group_sale_salesman",
     )
 
     # === COMPUTE METHODS === #
 
+    @api.depends_context("uid", "allowed_company_ids")
     def _compute_autosales_interaction_count(self):
+        if not self.env["autosales.interaction"].has_access("read"):
+            self.autosales_interaction_count = 0
+            return
         field = self._autosales_interaction_field
         # Records being created (forms) count nothing yet.
         targets = {

@@ -371,8 +371,10 @@ class AutosalesReminderRule(models.Model):
 
     def _get_last_contact_dates(self, partners):
         """{partner: date of the last interaction, or of its creation}"""
-        last_dates = self.env["autosales.interaction"]._get_last_interaction_dates(
-            partners
+        last_dates = (
+            self.env["autosales.interaction"]
+            .sudo()
+            ._get_last_interaction_dates(partners)
         )
         return {
             partner: fields.Date.context_today(

@@ -156,12 +156,19 @@ class ResPartner(models.Model):
                 "autosales_is_primary_contact"
             )[:1]
 
+    @api.depends_context("uid", "allowed_company_ids")
     def _compute_autosales_last_interaction(self):
         Interaction = self.env["autosales.interaction"]
         commercial = self.commercial_partner_id
-        last_dates = Interaction.with_context(
-            allowed_company_ids=self.env.companies.ids
-        )._get_last_interaction_dates(commercial)
+        # What this user may see of the companies they work in, as the list
+        # of interactions next to it shows.
+        last_dates = (
+            Interaction._get_last_interaction_dates(
+                commercial, companies=self.env.companies
+            )
+            if Interaction.has_access("read")
+            else {}
+        )
         today = fields.Date.context_today(self)
         for partner in self:
             last = last_dates.get(partner.commercial_partner_id)
@@ -170,6 +177,7 @@ class ResPartner(models.Model):
                 (today - fields.Date.context_today(self, last)).days if last else 0
             )
 
+    @api.depends_context("uid", "allowed_company_ids")
     def _compute_autosales_interaction_stats(self):
         counts = defaultdict(int)
         for partner, interaction_type, count in self.env[

@@ -1,4 +1,6 @@
 import logging
+import random
+import time
 from datetime import timedelta
 
 import psycopg2.errors
@@ -155,23 +157,63 @@ class SaleOrder(models.Model):
         """Send the payment request of the current attempt of ``self`` (when
         not sent yet, or not answered) and act on the outcome."""
         for order in self:
-            transaction = order._autosales_current_transaction()
-            if not transaction:
-                order._autosales_prepare_payment()
-                transaction = order._autosales_current_transaction()
-            if transaction.state == "draft":
-                if not order._autosales_lock_transaction(transaction):
-                    # Another process is sending it right now.
-                    continue
-                if transaction.state == "draft" and not order._autosales_request(
-                    transaction
-                ):
-                    continue
-            order.standing_payment_send_date = False
-            if transaction.state in ("authorized", "done"):
-                order._autosales_confirm_paid(transaction)
-            elif transaction.state in ("cancel", "error"):
-                order._autosales_handle_payment_refusal(transaction)
+            if transaction := order._autosales_send_request():
+                order._autosales_process_payment_outcome(transaction)
+
+    def _autosales_send_request(self):
+        """Send the payment request of the current attempt unless it was
+        answered already; return its transaction once answered, or None (not
+        sent: another process is sending it, no answer, card removed)."""
+        self.ensure_one()
+        transaction = self._autosales_current_transaction()
+        if not transaction:
+            self._autosales_prepare_payment()
+            transaction = self._autosales_current_transaction()
+        if transaction.state != "draft":
+            return transaction
+        if not self._autosales_lock_transaction(transaction):
+            # Another process is sending it right now.
+            return None
+        if transaction.state == "draft" and not self._autosales_request(transaction):
+            return None
+        return transaction
+
+    def _autosales_process_payment_outcome(self, transaction):
+        """Confirm the order the provider accepted to charge, or start the
+        dunning of a refusal. A pending answer waits for the provider's
+        notification."""
+        self.ensure_one()
+        self.standing_payment_send_date = False
+        if transaction.state in ("authorized", "done"):
+            self._autosales_confirm_paid(transaction)
+        elif transaction.state in ("cancel", "error"):
+            self._autosales_handle_payment_refusal(transaction)
+
+    @api.model
+    def _autosales_send_payments_committed(self, orders, prepare=None):
+        """Charge ``orders`` one by one, committing (outside tests) the answer
+        of the provider before acting on it: a conflict or a crash while
+        confirming the order never loses the record of a charge. Each order
+        is isolated from the others.
+
+        :param prepare: called on each order first (e.g. to start a new
+            payment attempt); when it returns False the order is skipped
+        """
+        for order in orders:
+
+            def send(order=order):
+                if prepare and prepare(order) is False:
+                    return None
+                return order._autosales_send_request()
+
+            transaction = self._autosales_isolated(order, send)
+            if transaction:
+                self._autosales_isolated(
+                    order,
+                    lambda order=order, transaction=transaction: (
+                        order._autosales_process_payment_outcome(transaction)
+                    ),
+                )
 
     def _autosales_lock_transaction(self, transaction):
         """Lock ``transaction`` for sending it; False when another transaction
@@ -381,20 +423,23 @@ class SaleOrder(models.Model):
                 ("standing_order_id", "!=", False),
             ]
         )
-        for order in orders:
-            self._autosales_isolated(order, order._autosales_retry_payment)
+        self._autosales_send_payments_committed(
+            orders, prepare=lambda order: order._autosales_prepare_retry()
+        )
         return orders
 
-    def _autosales_retry_payment(self):
+    def _autosales_prepare_retry(self):
+        """Start the next payment attempt of this refused order; False when
+        it cannot be charged any more (its payment method is gone)."""
         self.ensure_one()
         standing = self.standing_order_id
         if standing.payment_mode != "pay_now" or standing._get_payment_error():
             self.standing_payment_retry_date = False
             if standing.payment_mode == "pay_now":
                 standing._autosales_payment_method_lost()
-            return
+            return False
         self._autosales_prepare_payment(retry=True)
-        self._autosales_send_payment()
+        return True
 
     @api.model
     def _cron_autosales_send_pending_payments(self, now=None):
@@ -414,30 +459,40 @@ class SaleOrder(models.Model):
             ],
             order="standing_payment_send_date, id",
         )
-        for order in orders:
-            self._autosales_isolated(order, order._autosales_send_payment)
+        self._autosales_send_payments_committed(orders)
         return orders
 
     @api.model
-    def _autosales_isolated(self, order, func):
+    def _autosales_isolated(self, order, func, attempts=3):
         """Run ``func`` for ``order`` so that its failure touches no other
-        order; commit its outcome (outside tests)."""
-        try:
-            with self.env.cr.savepoint():
-                func()
-        except RETRYABLE_ERRORS:
-            if odoo_module.current_test:
-                raise
-            # Another transaction holds the order: the next run takes it.
-            self.env.cr.rollback()
-            return
-        except Exception as error:  # noqa: BLE001 - reported on the order
-            _logger.exception("Payment of order %s failed", order.name)
-            order.message_post(
-                body=self.env._(
-                    "The payment of this order could not be processed: %s",
-                    error.args[0] if error.args else error.__class__.__name__,
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
-        self.env["sale.standing.order"]._commit_progress()
+        order, and commit its outcome (outside tests); return its result.
+
+        A transaction that lost a race (serialization failure, lock) is run
+        again on a fresh snapshot, a few times, then left to the next run.
+        """
+        StandingOrder = self.env["sale.standing.order"]
+        for attempt in range(attempts):
+            try:
+                with self.env.cr.savepoint():
+                    result = func()
+            except RETRYABLE_ERRORS:
+                if odoo_module.current_test:
+                    raise
+                self.env.cr.rollback()
+                self.env.invalidate_all()
+                _logger.info("Payment of order %s conflicted, retrying", order.name)
+                time.sleep(random.uniform(0, 0.1 * 2**attempt))
+                continue
+            except Exception as error:  # noqa: BLE001 - reported on the order
+                _logger.exception("Payment of order %s failed", order.name)
+                order.message_post(
+                    body=self.env._(
+                        "The payment of this order could not be processed: %s",
+                        error.args[0] if error.args else error.__class__.__name__,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+                result = None
+            StandingOrder._commit_progress()
+            return result
+        return None

@@ -254,6 +254,7 @@ class SaleStandingOrder(models.Model):
     amount_untaxed = fields.Monetary(
         string="Amount per Order",
         compute="_compute_amount_untaxed",
+        compute_sudo=True,
         currency_field="currency_id",
         help="Untaxed amount of one order at today's prices.",
     )

@@ -585,10 +585,9 @@ class SaleStandingOrder(models.Model):
         # whole batch first spares a commit (and its cache reset) per order.
         pay_now = orders.filtered(
             lambda so: so.standing_order_id.payment_mode == "pay_now"
+            and so.state in ("draft", "sent")
         )
-        for order in pay_now:
-            self._send_pending_payments(order)
-            self._commit_progress()
+        self.env["sale.order"]._autosales_send_payments_committed(pay_now)
 
     @api.model
     def _with_serialization_retry(self, func, attempts=8):

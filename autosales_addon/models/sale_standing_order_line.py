@@ -66,11 +66,13 @@ class SaleStandingOrderLine(models.Model):
     estimated_price_unit = fields.Float(
         string="Unit Price",
         compute="_compute_price_subtotal",
+        compute_sudo=True,
         digits="Product Price",
     )
     price_subtotal = fields.Monetary(
         string="Subtotal",
         compute="_compute_price_subtotal",
+        compute_sudo=True,
         currency_field="currency_id",
     )
 

@@ -87,7 +87,8 @@ class SaleStandingOrderForecast(models.Model):
         until = fields.Date.context_today(self) + HORIZON
         return SQL(
             """
-            SELECT l.id::bigint * 1000 + step.k AS id,
+            -- One id per line and step: the step takes the low 32 bits.
+            SELECT (l.id::bigint << 32) + step.k AS id,
                    occ.date AS date,
                    COALESCE(so.occurrence_index, 0) + step.k + 1 AS occurrence,
                    so.id AS standing_order_id,

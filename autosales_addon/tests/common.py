@@ -333,7 +333,7 @@ class AutosalesCommittedCase(BaseCase):
             parser.write(file)
         return directory, path
 
-    def _start_workers(self, count, batch_size, ids=None):
+    def _start_workers(self, count, batch_size, ids=None, extra_args=()):
         """Start ``count`` generation workers, released together once loaded."""
         directory, path = self._worker_config()
         go = os.path.join(directory, "go")
@@ -355,6 +355,7 @@ class AutosalesCommittedCase(BaseCase):
                 ready,
                 "--go",
                 go,
+                *extra_args,
             ]
             workers.append(
                 (

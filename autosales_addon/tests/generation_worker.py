@@ -5,11 +5,18 @@ database at once (or kill one with SIGKILL)::
 
     python3 generation_worker.py --config odoo.conf --ids 1,2,3 \\
         --until 2027-03-01 --batch-size 20 [--ready FILE --go FILE]
+        [--crash-before-charge | --send-payments-at 2027-01-01T00:10:00]
 
 Once the registry is loaded, the worker creates the ``--ready`` file and
 waits for the ``--go`` file, so that the test can start every worker at the
 same moment. It prints one JSON line: the orders it generated (committed)
 and the serialization conflicts it retried.
+
+``--crash-before-charge`` makes it die (as on SIGKILL: no cleanup) right
+after committing its first batch, before sending the charges of the
+pay-now orders of that batch. ``--send-payments-at`` runs instead the
+scheduled action that sends the payment requests nobody sent or answered,
+as at that time.
 """
 
 import argparse
@@ -18,7 +25,10 @@ import logging
 import os
 import sys
 import time
-from datetime import date
+from datetime import date, datetime
+
+# Exit code of a worker that died on purpose (--crash-before-charge).
+CRASH_EXIT_CODE = 77
 
 
 class _RetryCounter(logging.Handler):
@@ -47,6 +57,8 @@ def main():
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--ready")
     parser.add_argument("--go")
+    parser.add_argument("--crash-before-charge", action="store_true")
+    parser.add_argument("--send-payments-at")
     args = parser.parse_args()
 
     import odoo  # noqa: PLC0415 - only once the arguments are valid
@@ -69,9 +81,23 @@ def main():
             with open(args.ready, "w", encoding="ascii"):
                 pass
             _wait_for(args.go)
-        done = standing_orders._cron_generate_orders(
-            until=date.fromisoformat(args.until), batch_size=args.batch_size
-        )
+        if args.crash_before_charge:
+
+            def crash(standing_orders, orders):
+                sys.stdout.flush()
+                os._exit(CRASH_EXIT_CODE)
+
+            type(standing_orders)._send_pending_payments_committed = crash
+        if args.send_payments_at:
+            done = len(
+                env["sale.order"]._cron_autosales_send_pending_payments(
+                    now=datetime.fromisoformat(args.send_payments_at)
+                )
+            )
+        else:
+            done = standing_orders._cron_generate_orders(
+                until=date.fromisoformat(args.until), batch_size=args.batch_size
+            )
     sys.stdout.write(json.dumps({"done": done, "retries": retries.count}) + "\n")
 
 

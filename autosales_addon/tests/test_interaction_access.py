@@ -125,3 +125,43 @@ class TestInteractionAccess(AutosalesCrmCommon):
                 [("user_id", "=", self.salesman.id)]
             ),
         )
+
+    def test_last_interaction_counts_only_what_the_user_may_see(self):
+        self.env["autosales.interaction"].search(
+            [("partner_id", "=", self.customer.id)]
+        ).write({"date": "2026-01-01 10:00:00"})
+        self.theirs.date = "2026-06-01 10:00:00"
+        self.other_company.date = "2026-07-01 10:00:00"
+        self.mine.date = "2026-03-01 10:00:00"
+        customer = self.customer.with_user(self.salesman)
+        self.assertEqual(
+            str(customer.autosales_last_interaction_date), "2026-03-01 10:00:00"
+        )
+        manager_view = self.customer.with_user(self.manager)
+        self.assertEqual(
+            str(manager_view.autosales_last_interaction_date),
+            "2026-06-01 10:00:00",
+            "a company B interaction does not count in company A",
+        )
+
+    def test_portal_user_reads_a_standing_order(self):
+        portal = self.env["res.users"].create(
+            {
+                "name": "Bea Buyer",
+                "login": "autosales_portal_reader",
+                "partner_id": self.customer_contact.id,
+                "groups_id": [Command.set(self.env.ref("base.group_portal").ids)],
+            }
+        )
+        standing = self._create_standing_order().with_user(portal)
+        failing = []
+        for field in standing.fields_get(attributes=["type"]):
+            if field.startswith("activity_exception"):
+                continue  # Odoo's own, as on every document with activities
+            standing.invalidate_recordset()
+            try:
+                standing.read([field])
+            except AccessError:
+                failing.append(field)
+        self.assertEqual(failing, [], "every field the customer is shown reads")
+        self.assertEqual(standing.read(["name"])[0]["name"], standing.sudo().name)

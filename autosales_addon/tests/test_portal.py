@@ -102,6 +102,53 @@ class TestStandingOrderPortal(PortalCommon):
         self.assertEqual(self.standing.state, "active")
         self.assertEqual(self.standing.order_count, 1)
 
+    def test_customer_saves_a_new_card_for_a_stopped_standing_order(self):
+        self._setup_demo_payment()
+        self.provider.is_published = True
+        old_token = self._create_token(state="done")
+        self.standing.write(
+            {"payment_mode": "pay_now", "payment_token_id": old_token.id}
+        )
+        old_token.active = False  # the customer removed it
+        self.assertEqual(self.standing.state, "exception")
+        self.authenticate("autosales_portal", "autosales_portal")
+        page = self._page(self.standing.get_portal_url())
+        self.assertIn("o_standing_order_new_card", page.text)
+        self.assertIn("Add a new payment method", page.text)
+        result = self.make_jsonrpc_request(
+            f"/my/standing-orders/{self.standing.id}/transaction",
+            {
+                "access_token": self.standing.access_token,
+                "provider_id": self.provider.id,
+                "payment_method_id": self.payment_method.id,
+                "token_id": None,
+                "amount": None,
+                "flow": "direct",
+                "tokenization_requested": False,
+                "landing_route": "/my/standing-orders",
+                "is_validation": True,
+            },
+        )
+        transaction = self.env["payment.transaction"].search(
+            [("reference", "=", result["reference"])]
+        )
+        self.assertEqual(transaction.operation, "validation", "nothing to pay")
+        self.assertTrue(transaction.tokenize, "the card is saved")
+        self.assertEqual(transaction.autosales_standing_order_id, self.standing)
+        # What the demo provider does when the customer submits the card.
+        transaction._handle_notification_data(
+            "demo",
+            {
+                "reference": transaction.reference,
+                "payment_details": "5555",
+                "simulated_state": "done",
+            },
+        )
+        transaction._post_process()
+        self.assertEqual(self.standing.payment_token_id, transaction.token_id)
+        self.assertEqual(self.standing.state, "active")
+        self.assertFalse(self.standing.payment_method_lost)
+
     def test_list_shows_only_own_standing_orders(self):
         self.authenticate("autosales_portal", "autosales_portal")
         response = self._page("/my/standing-orders")

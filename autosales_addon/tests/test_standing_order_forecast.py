@@ -194,3 +194,24 @@ class TestStandingOrderForecast(AutosalesCommon):
         rows = self.Forecast.search(action["domain"])
         self.assertEqual(rows.standing_order_id, standing)
         self.assertEqual(rows[0].date + relativedelta(months=2), rows[1].date)
+
+    def test_rows_of_a_long_overdue_standing_order_keep_distinct_ids(self):
+        # Daily and 1,100 orders behind: the steps of its first line must not
+        # take the ids of its second line's rows.
+        standing = self._create_standing_order(
+            interval_number=1,
+            interval_type="day",
+            start_date=date(2023, 11, 19),
+            line_ids=[
+                Command.create({"product_id": self.bulb.id, "product_uom_qty": 1}),
+                Command.create({"product_id": self.socket.id, "product_uom_qty": 2}),
+            ],
+        )
+        self.assertEqual(standing.line_ids[1].id, standing.line_ids[0].id + 1)
+        rows = self._forecast(standing)
+        self.assertGreater(len(rows), 2 * 1100)
+        self.assertEqual(len(set(rows.ids)), len(rows))
+        self.assertEqual(
+            len(rows.filtered(lambda row: row.product_id == self.socket)),
+            len(rows) // 2,
+        )

@@ -374,7 +374,7 @@ class TestStandingOrderPaymentSafety(AutosalesCommon):
         self._create_pay_now("error", partner=self.other_customer)
         orders = self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
         failing = orders[0]
-        send = type(self.SaleOrder)._autosales_send_payment
+        send = type(self.SaleOrder)._autosales_send_request
 
         def send_or_fail(records):
             if failing in records:
@@ -382,7 +382,7 @@ class TestStandingOrderPaymentSafety(AutosalesCommon):
             return send(records)
 
         with (
-            patch.object(type(self.SaleOrder), "_autosales_send_payment", send_or_fail),
+            patch.object(type(self.SaleOrder), "_autosales_send_request", send_or_fail),
             mute_logger("odoo.addons.autosales_addon.models.sale_order_payment"),
         ):
             self.SaleOrder._cron_autosales_retry_payments(

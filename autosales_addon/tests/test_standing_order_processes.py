@@ -10,6 +10,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .common import AutosalesCommittedCase
+from .generation_worker import CRASH_EXIT_CODE
 
 
 @tagged("post_install", "-at_install")
@@ -66,6 +67,89 @@ class TestStandingOrderProcesses(AutosalesCommittedCase):
         )
         orders = self._assert_each_occurrence_once(self.OCCURRENCES)
         self.assertEqual(results[0]["done"], len(orders) - len(kept))
+
+    def test_worker_killed_before_the_charges_leaves_no_order_uncharged(self):
+        ids = self._create_pay_now_data(self.STANDING_ORDERS)
+        (worker,) = self._start_workers(
+            1, self.BATCH_SIZE, extra_args=["--crash-before-charge"]
+        )
+        worker.communicate(timeout=self.TIMEOUT)
+        self.assertEqual(worker.returncode, CRASH_EXIT_CODE, "the worker died")
+        with self.committed_env() as env:
+            orders = env["sale.order"].search([("standing_order_id", "in", ids)])
+            self.assertEqual(len(orders), self.BATCH_SIZE, "its batch was committed")
+            self.assertEqual(set(orders.mapped("state")), {"draft"})
+            self.assertEqual(set(orders.transaction_ids.mapped("state")), {"draft"})
+            send_at = max(orders.mapped("standing_payment_send_date"))
+        # Two runs of the scheduled action at once, after the grace period:
+        # each order is charged once, with the reference it was given.
+        results = self._wait_workers(
+            self._start_workers(
+                2,
+                self.BATCH_SIZE,
+                extra_args=["--send-payments-at", send_at.isoformat()],
+            ),
+            self.TIMEOUT,
+        )
+        self.assertGreaterEqual(sum(result["done"] for result in results), len(orders))
+        with self.committed_env() as env:
+            orders = env["sale.order"].search([("standing_order_id", "in", ids)])
+            for order in orders:
+                self.assertEqual(order.state, "sale", order.name)
+                self.assertEqual(
+                    order.transaction_ids.mapped("reference"), [f"{order.name}-AS1"]
+                )
+                self.assertEqual(order.transaction_ids.state, "done")
+                self.assertFalse(order.standing_payment_send_date)
+
+    def _create_pay_now_data(self, count):
+        """Commit ``count`` pay-now standing orders due on :attr:`until`, each
+        customer with a saved card of the demo provider that accepts."""
+        self._create_data(count)
+        with self.committed_env() as env:
+            provider = env["payment.provider"].search(
+                [("code", "=", "demo"), ("company_id", "=", env.company.id)], limit=1
+            )
+            MethodLine = env["account.payment.method.line"]
+            lines = MethodLine.search([("payment_provider_id", "=", provider.id)])
+            self.created["demo_provider"] = (provider.id, provider.state, lines.ids)
+            provider.state = "test"
+            customers = env["res.partner"].browse(self.created["customers"])
+            tokens = env["payment.token"].create(
+                [
+                    {
+                        "provider_id": provider.id,
+                        "payment_method_id": provider.payment_method_ids[:1].id,
+                        "payment_details": "4242",
+                        "partner_id": customer.id,
+                        "provider_ref": f"committed-{customer.id}",
+                        "demo_simulated_state": "done",
+                    }
+                    for customer in customers
+                ]
+            )
+            token_of = {token.partner_id: token for token in tokens}
+            for standing in env["sale.standing.order"].browse(self.created["standing"]):
+                standing.write(
+                    {
+                        "payment_mode": "pay_now",
+                        "payment_token_id": token_of[standing.partner_id].id,
+                    }
+                )
+        self.addCleanup(self._restore_demo_provider)
+        return self.created["standing"]
+
+    def _restore_demo_provider(self):
+        provider_id, state, line_ids = self.created["demo_provider"]
+        with self.committed_env() as env:
+            env["payment.provider"].browse(provider_id).state = state
+            # The journal's payment method line made for it, unless it had one.
+            env["account.payment.method.line"].search(
+                [
+                    ("payment_provider_id", "=", provider_id),
+                    ("id", "not in", line_ids),
+                ]
+            ).unlink()
 
     def _wait_for_orders(self, worker, count):
         """Wait until ``worker`` committed at least ``count`` orders."""
