@@ -49,16 +49,35 @@ class AutosalesIntervalMixin(models.AbstractModel):
         maximum = MAX_INTERVAL.get(unit)
         if maximum is None:
             return self.env._("Choose an interval in days, weeks, months or years.")
-        if not 1 <= number <= maximum:
-            units = dict(self._fields["interval_type"]._description_selection(self.env))
+        if 1 <= number <= maximum:
+            return ""
+        if unit == "day":
             return self.env._(
-                "The interval must be between 1 and %(max)s %(unit)s (five years at "
+                "The interval must be between 1 and %(max)s days (five years at "
                 "most); got %(number)s.",
                 max=maximum,
-                unit=units[unit].lower(),
                 number=number,
             )
-        return ""
+        if unit == "week":
+            return self.env._(
+                "The interval must be between 1 and %(max)s weeks (five years at "
+                "most); got %(number)s.",
+                max=maximum,
+                number=number,
+            )
+        if unit == "month":
+            return self.env._(
+                "The interval must be between 1 and %(max)s months (five years at "
+                "most); got %(number)s.",
+                max=maximum,
+                number=number,
+            )
+        return self.env._(
+            "The interval must be between 1 and %(max)s years (five years at most); "
+            "got %(number)s.",
+            max=maximum,
+            number=number,
+        )
 
     def _get_recurrence_delta(self, count=1):
         """Return the ``relativedelta`` of ``count`` intervals."""
