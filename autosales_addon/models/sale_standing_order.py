@@ -849,6 +849,12 @@ class SaleStandingOrder(models.Model):
                     product=product.display_name,
                     name=self.display_name,
                 )
+            if product.company_id and product.company_id != self.company_id:
+                return self.env._(
+                    "The product %(product)s belongs to another company than %(name)s.",
+                    product=product.display_name,
+                    name=self.display_name,
+                )
         shipping = self.partner_shipping_id.sudo()
         if not (shipping.street or shipping.street2) or not shipping.city:
             return self.env._(
@@ -864,12 +870,6 @@ class SaleStandingOrder(models.Model):
                 pricelist=self.pricelist_id.sudo().display_name,
                 name=self.display_name,
             )
-            if product.company_id and product.company_id != self.company_id:
-                return self.env._(
-                    "The product %(product)s belongs to another company than %(name)s.",
-                    product=product.display_name,
-                    name=self.display_name,
-                )
         if self.pricelist_id and self.pricelist_id.currency_id != self.currency_id:
             return self.env._(
                 "The currency of the pricelist of %s has changed.", self.display_name
