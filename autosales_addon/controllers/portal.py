@@ -1,5 +1,7 @@
 import math
 
+from werkzeug.urls import url_encode
+
 from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.fields import Command
@@ -171,8 +173,8 @@ class StandingOrderPortal(CustomerPortal):
                     "standing_order_date", reverse=True
                 )[:20],
                 "is_owner": self._is_standing_order_owner(standing_sudo),
-                "login_url": "/web/login?redirect=%s"
-                % standing_sudo.get_portal_url(anchor="payment"),
+                "login_url": "/web/login?%s"
+                % url_encode({"redirect": standing_sudo.get_portal_url()}),
                 **self._get_standing_order_payment_values(standing_sudo),
             },
             "my_standing_orders_history",

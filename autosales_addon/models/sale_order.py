@@ -374,6 +374,7 @@ class SaleOrder(models.Model):
             )
             if not blocked and not standing._get_generation_error():
                 standing.write({"state": "active", "exception_reason": False})
+                standing._close_exception_activities()
                 standing.message_post(
                     body=self.env._(
                         "The pending order was confirmed: the standing order runs "

@@ -501,6 +501,7 @@ class SaleStandingOrder(models.Model):
                 # Occurrences that fell into the pause are not made up for.
                 order._skip_until(today, self.env._("paused"))
             order.write({"state": "active", "exception_reason": False})
+        self._close_exception_activities()
         # Orders left unconfirmed by the problem that caused the exception
         # (credit limit, refused payment) get another chance now.
         pending = self.order_ids.filtered(
@@ -951,6 +952,21 @@ class SaleStandingOrder(models.Model):
         self.env["autosales.reminder.rule"]._create_trigger_reminders(
             "standing_order_exception", self
         )
+
+    def _close_exception_activities(self):
+        """The problems that stopped these standing orders are solved: their
+        "needs attention" activities are done."""
+        exception_type = self.env.ref(
+            "autosales_addon.mail_activity_type_standing_exception",
+            raise_if_not_found=False,
+        )
+        activities = self.activity_ids.filtered(
+            lambda activity: activity.activity_type_id == exception_type
+        )
+        if activities:
+            activities.action_feedback(
+                feedback=self.env._("Solved: the standing order runs again.")
+            )
 
     def _get_attention_user(self):
         """Who looks into the problems of this standing order."""

@@ -399,11 +399,13 @@ class TestStandingOrderPaymentSafety(AutosalesCommon):
         self.assertNotIn("/my/payment_method", mail.body)
         # The customer picks a card that works: the pending order is charged
         # at once, the standing order runs again.
+        self.assertTrue(standing.activity_ids, "the salesperson was told")
         standing._change_payment_token(self._create_token(state="done"))
         self.assertEqual(order.state, "sale")
         self.assertEqual(order.transaction_ids.mapped("state"), ["done", "error"])
         self.assertEqual(standing.state, "active")
         self.assertEqual(standing.order_count, 1)
+        self.assertFalse(standing.activity_ids, "solved: nothing left to do")
 
     def test_last_refusal_sends_a_closing_email(self):
         standing = self._create_pay_now("error")
