@@ -10,6 +10,15 @@ help:
 	@echo "make test-slow  the slow tests (multi-process runs at full scale), run by CI too"
 	@echo "make bench  every bench/*.py script against a fresh database"
 	@echo "make lint   ruff, pylint-odoo and the OCA checks"
+	@echo
+	@echo "Settings (environment variables):"
+	@echo "  AUTOSALES_HTTP_PORT  port of make run (default 8069)"
+	@echo "  AUTOSALES_DB         database of make run (default autosales_demo)"
+	@echo "  ODOO_PYTHON          a Python that imports Odoo 18, used as is"
+	@echo "  ODOO_SOURCE          where to install Odoo 18 from when python3 lacks it:"
+	@echo "                       a git URL or a local source tree"
+	@echo "                       (default https://github.com/odoo/odoo.git, branch 18.0)"
+	@echo "  PYTHON               the Python to create .venv with (default python3)"
 
 run:
 	@bash tools/run.sh

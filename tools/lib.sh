@@ -4,6 +4,12 @@
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PYTHON=${PYTHON:-python3}
+# The Python a new virtual environment for Odoo is made with.
+BASE_PYTHON=$PYTHON
+# Where Odoo is installed when PYTHON cannot import it (see require_odoo).
+VENV=${AUTOSALES_VENV:-$ROOT/.venv}
+ODOO_GIT_URL=https://github.com/odoo/odoo.git
+ODOO_BRANCH=18.0
 # shellcheck disable=SC2034  # used by the scripts that source this file
 MODULE=autosales_addon
 # Owner role of the private clusters. Odoo refuses to connect as "postgres".
@@ -15,16 +21,148 @@ is_root() { [ "$(id -u)" -eq 0 ]; }
 
 # === PREREQUISITES === #
 
+# require_odoo: set PYTHON to a Python that imports Odoo 18, installing
+# Odoo into the checkout's .venv when none does. In this order: ODOO_PYTHON
+# (used as is), PYTHON (python3) when it imports Odoo 18, the .venv made by
+# an earlier run, otherwise a new .venv (see bootstrap_odoo).
 require_odoo() {
-    if ! "$PYTHON" -c 'import odoo.cli' >/dev/null 2>&1; then
-        die "\`$PYTHON -c 'import odoo.cli'\` failed: this add-on needs Odoo 18.0
-       installed for $PYTHON, with its requirements.
-       See \"Prerequisites\" in $ROOT/README.rst."
-    fi
     local major
-    major=$("$PYTHON" -c 'import odoo.release as r; print(r.version_info[0])' 2>/dev/null)
-    [ "$major" = 18 ] || die "$PYTHON imports Odoo $major, this add-on needs Odoo 18.0.
-       See \"Prerequisites\" in $ROOT/README.rst."
+    if [ -n "${ODOO_PYTHON:-}" ]; then
+        major=$(odoo_major "$ODOO_PYTHON")
+        [ "$major" = 18 ] || die "ODOO_PYTHON=$ODOO_PYTHON does not import Odoo 18 (${major:+it imports Odoo $major}${major:-no Odoo found}): point it to a Python with Odoo 18.0, or unset it to have Odoo installed into $VENV."
+        PYTHON=$ODOO_PYTHON
+        return 0
+    fi
+    major=$(odoo_major "$PYTHON")
+    [ "$major" = 18 ] && return 0
+    if [ "$(odoo_major "$VENV/bin/python")" = 18 ]; then
+        PYTHON=$VENV/bin/python
+        return 0
+    fi
+    if [ -n "$major" ]; then
+        say "$PYTHON imports Odoo $major, not 18.0: installing Odoo 18.0 into $VENV"
+    else
+        say "$PYTHON cannot import Odoo 18.0: installing it into $VENV (once, about 5 minutes)"
+    fi
+    bootstrap_odoo "$VENV"
+    PYTHON=$VENV/bin/python
+}
+
+# odoo_major PYTHON: major version of the Odoo that PYTHON imports, or nothing.
+odoo_major() {
+    "$1" -c 'import odoo.cli, odoo.release as r; print(r.version_info[0])' 2>/dev/null || true
+}
+
+# bootstrap_odoo VENV: install Odoo 18.0 Community and its requirements into
+# the virtual environment VENV (created with BASE_PYTHON). The source is
+# ODOO_SOURCE: a local Odoo 18 source tree (installed in place, editable) or a
+# git URL (default the official repository), cloned shallow into VENV/src.
+# Every failure ends with one line saying what to do.
+bootstrap_odoo() {
+    local venv=$1 source=${ODOO_SOURCE:-$ODOO_GIT_URL} src version pyver log
+    pyver=$("$BASE_PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null) \
+        || die "$BASE_PYTHON does not run: install Python 3.10 to 3.12, or set PYTHON to one."
+    case $pyver in
+        3.10 | 3.11 | 3.12) ;;
+        *) die "Odoo 18 needs Python 3.10 to 3.12 and $BASE_PYTHON is $pyver: run again with PYTHON=python3.12 (or 3.11, 3.10)." ;;
+    esac
+    command -v git >/dev/null || apt_install git
+    ensure_build_packages
+    mkdir -p "$venv"
+    log=$venv/bootstrap.log
+    : >"$log"
+    if [ -d "$source" ]; then
+        src=$(cd "$source" && pwd)
+    else
+        src=$venv/src/odoo
+        if [ ! -f "$src/odoo/release.py" ]; then
+            rm -rf "$src"
+            mkdir -p "$venv/src"
+            say "cloning Odoo $ODOO_BRANCH from $source (shallow, a few hundred MB)"
+            git clone --quiet --depth 1 --branch "$ODOO_BRANCH" "$source" "$src" >>"$log" 2>&1 \
+                || die "could not clone $source (branch $ODOO_BRANCH): check the network, or set ODOO_SOURCE to a local Odoo 18 source tree (details: $log)."
+        fi
+    fi
+    version=$(sed -n 's/^version_info = (\([0-9]*\),.*/\1/p' "$src/odoo/release.py" 2>/dev/null || true)
+    [ "$version" = 18 ] || die "ODOO_SOURCE=$source is not an Odoo 18 source tree (${version:+it holds Odoo $version}${version:-no odoo/release.py}): point it to Odoo 18.0, or unset it to clone the official one."
+    if [ ! -x "$venv/bin/python" ]; then
+        "$BASE_PYTHON" -m venv "$venv" >>"$log" 2>&1 \
+            || die "could not create a virtual environment in $venv: on Debian, install python$pyver-venv (sudo apt-get install -y python$pyver-venv)."
+    fi
+    # Odoo's pins for Python 3.10 and 3.11 include source distributions (such
+    # as cbor2 5.4.2) whose setup imports pkg_resources, which setuptools 70
+    # and later no longer provide. They are built without build isolation,
+    # against build tools installed first: a setuptools that still has it,
+    # and setuptools_scm, which versions some of them. The pins are kept.
+    say "installing Odoo's Python requirements from PyPI (log: $log)"
+    PIP_ROOT_USER_ACTION=ignore "$venv/bin/python" -m pip install --disable-pip-version-check \
+        -U pip "setuptools<70" setuptools_scm wheel Cython packaging >>"$log" 2>&1 \
+        || die "pip could not install its build tools from PyPI: check the network (details: $log)."
+    PIP_ROOT_USER_ACTION=ignore "$venv/bin/python" -m pip install --disable-pip-version-check \
+        --no-build-isolation -r "$src/requirements.txt" 2>&1 | pip_progress "$src/requirements.txt" "$log" \
+        || die "could not install Odoo's Python requirements: check the network and the build packages (details: $log)."
+    PIP_ROOT_USER_ACTION=ignore "$venv/bin/python" -m pip install --disable-pip-version-check \
+        --no-build-isolation --no-deps --config-settings editable_mode=compat -e "$src" >>"$log" 2>&1 \
+        || die "could not install Odoo from $src (details: $log)."
+    [ "$(odoo_major "$venv/bin/python")" = 18 ] \
+        || die "Odoo was installed into $venv but does not import: see $log."
+    say "Odoo 18.0 installed into $venv"
+}
+
+# pip_progress REQUIREMENTS LOG: copy pip's output (stdin) to LOG and show
+# how many of the requirements it went through (pipefail reports pip's
+# failure).
+pip_progress() {
+    local total count=0 line
+    total=$(grep -cE '^[A-Za-z]' "$1" || true)
+    while IFS= read -r line; do
+        printf '%s\n' "$line" >>"$2"
+        case $line in
+            Collecting* | "Requirement already satisfied"*)
+                count=$((count + 1))
+                [ "$count" -le "$total" ] && progress "requirements: $count/$total ${line#* }"
+                ;;
+        esac
+    done
+    progress_end
+}
+
+# progress MESSAGE: show MESSAGE on one line that updates itself on a
+# terminal; elsewhere (CI logs) print it at most every 20 seconds.
+progress() {
+    local now=$SECONDS
+    if [ -t 2 ]; then
+        printf '\r\033[K==> %s' "${1:0:100}" >&2
+        PROGRESS_SHOWN=1
+    elif [ $((now - ${PROGRESS_AT:--100})) -ge 20 ]; then
+        say "$1"
+        PROGRESS_AT=$now
+    fi
+}
+
+progress_end() {
+    if [ -n "${PROGRESS_SHOWN:-}" ]; then
+        printf '\n' >&2
+        PROGRESS_SHOWN=
+    fi
+    PROGRESS_AT=
+}
+
+# ensure_build_packages: what Odoo's requirements compile against on Debian.
+ensure_build_packages() {
+    command -v dpkg >/dev/null || return 0
+    local package missing=()
+    for package in build-essential libpq-dev libldap2-dev libsasl2-dev; do
+        dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+}
+
+# ensure_wkhtmltopdf: Odoo renders its PDF reports (order confirmation,
+# delivery slip, invoice) with wkhtmltopdf; without it, emails lack their
+# PDF and the webshop's confirmation step fails.
+ensure_wkhtmltopdf() {
+    command -v wkhtmltopdf >/dev/null || apt_install wkhtmltopdf
 }
 
 # apt_install PACKAGE...: install Debian packages as root, otherwise print
@@ -234,6 +372,24 @@ run_killable() {
     return "$rc"
 }
 
+# run_with_install_progress LOG COMMAND...: run_killable, showing the module
+# Odoo is loading (from its log LOG) and the time spent.
+run_with_install_progress() {
+    local log=$1 rc=0 start=$SECONDS loading
+    shift
+    "$@" &
+    CHILD_PID=$!
+    while kill -0 "$CHILD_PID" 2>/dev/null; do
+        loading=$(grep -o 'Loading module [^ ]* ([0-9]*/[0-9]*)' "$log" 2>/dev/null | tail -n 1)
+        progress "${loading:-starting Odoo} - $((SECONDS - start)) s"
+        sleep 1
+    done
+    wait "$CHILD_PID" || rc=$?
+    CHILD_PID=
+    progress_end
+    return "$rc"
+}
+
 kill_child() {
     local pid=${CHILD_PID:-}
     [ -n "$pid" ] || return 0
@@ -296,9 +452,11 @@ EOF
 odoo_install() {
     local conf=$1 db=$2 log=$3 modules=$4 start=$SECONDS
     shift 4
-    say "installing $modules into database $db"
-    if ! run_killable "$PYTHON" -m odoo --config "$conf" --database "$db" --init "$modules" \
-        --stop-after-init --logfile "$log" --log-level info "$@"; then
+    say "installing $modules into database $db (log: $log)"
+    : >"$log"
+    if ! run_with_install_progress "$log" "$PYTHON" -m odoo --config "$conf" \
+        --database "$db" --init "$modules" --stop-after-init --logfile "$log" \
+        --log-level info "$@"; then
         grep -E ' (ERROR|CRITICAL) ' -A 20 "$log" | tail -n 60 >&2 || tail -n 40 "$log" >&2
         die "installing $modules failed (log: $log)"
     fi

@@ -30,6 +30,22 @@ use_pg_env() {
     [ -n "${PGHOST:-}${PGPORT:-}${PGUSER:-}${PGPASSWORD:-}" ]
 }
 
+# announce_when_ready URL: once Odoo answers, say where and who to log in as.
+announce_when_ready() {
+    local url=$1
+    for _ in $(seq 600); do
+        if "$PYTHON" -c "import sys, urllib.request
+urllib.request.urlopen(sys.argv[1] + '/web/login', timeout=2)" "$url" 2>/dev/null; then
+            say "ready: $url
+    admin / admin    administrator (Sales, Inventory, settings)
+    demo / demo      salesperson
+    portal / portal  webshop and portal customer ($url/shop, $url/my/standing-orders)"
+            return 0
+        fi
+        sleep 1
+    done
+}
+
 if [ "${1:-}" = stop ]; then
     PG_HOME=$(pg_home)
     if [ -f "$PG_HOME/pgdata/PG_VERSION" ] && pg_running "$PG_HOME/pgdata"; then
@@ -43,6 +59,7 @@ if [ "${1:-}" = stop ]; then
 fi
 
 require_odoo
+ensure_wkhtmltopdf
 mkdir -p "$RUN"
 if use_pg_env; then
     say "using the PostgreSQL server named by the PG* variables"
@@ -75,5 +92,6 @@ EOF
     trap - INT TERM
     set --
 fi
-say "serving http://localhost:$HTTP_PORT (login admin, password admin); Ctrl-C to stop"
+say "starting Odoo on port $HTTP_PORT (log below; Ctrl-C to stop)"
+announce_when_ready "http://localhost:$HTTP_PORT" &
 exec "$PYTHON" -m odoo --config "$RUN/odoo.conf" "$@"

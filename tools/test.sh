@@ -28,6 +28,7 @@ if [ "${1:-}" = --slow ]; then
 fi
 
 require_odoo
+ensure_wkhtmltopdf
 pip_install pytest_odoo:pytest-odoo==2.3.0 websocket:websocket-client
 if [ -n "$slow" ]; then
     # The optional scale-out over OCA queue_job is tested here only.
