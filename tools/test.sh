@@ -29,6 +29,8 @@ fi
 
 require_odoo
 ensure_wkhtmltopdf
+# The PDF tests read the text of the PDFs they render.
+command -v pdftotext >/dev/null || apt_install poppler-utils
 pip_install pytest_odoo:pytest-odoo==2.3.0 websocket:websocket-client
 if [ -n "$slow" ]; then
     # The optional scale-out over OCA queue_job is tested here only.

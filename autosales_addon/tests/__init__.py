@@ -19,3 +19,4 @@ from . import test_standing_order_faults
 from . import test_standing_order_processes
 from . import test_slow_standing_order_processes
 from . import test_slow_standing_order_queue_job
+from . import test_slow_bootstrap

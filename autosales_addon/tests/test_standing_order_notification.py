@@ -1,3 +1,5 @@
+import shutil
+import subprocess
 from datetime import date
 from unittest.mock import patch
 
@@ -119,3 +121,25 @@ class TestStandingOrderNotification(AutosalesCommon):
             ),
             "the failure is noted on the delivery",
         )
+
+    def test_confirmation_email_carries_a_real_pdf(self):
+        """The PDF is rendered by wkhtmltopdf, as on a real server (not the
+        HTML that Odoo renders instead in tests)."""
+        self._create_standing_order()
+        order = self.StandingOrder.with_context(
+            force_report_rendering=True
+        )._generate_due_orders(until=date(2027, 1, 1))
+        (mail,) = self._customer_mails(order, order.name)
+        (pdf,) = mail.attachment_ids
+        self.assertEqual(pdf.mimetype, "application/pdf")
+        self.assertTrue(pdf.raw.startswith(b"%PDF-"), "a real PDF document")
+        pdftotext = shutil.which("pdftotext")
+        self.assertTrue(pdftotext, "make test installs poppler-utils")
+        text = subprocess.run(  # noqa: S603 - a fixed program on our own file
+            [pdftotext, "-", "-"],
+            input=pdf.raw,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+        self.assertIn(order.name, text)
+        self.assertIn("LED Light Bulb E27", text)
