@@ -99,7 +99,7 @@ bootstrap_odoo() {
         -U pip "setuptools<70" setuptools_scm wheel Cython packaging >>"$log" 2>&1 \
         || die "pip could not install its build tools from PyPI: check the network (details: $log)."
     PIP_ROOT_USER_ACTION=ignore "$venv/bin/python" -m pip install --disable-pip-version-check \
-        --no-build-isolation -r "$src/requirements.txt" 2>&1 | pip_progress "$src/requirements.txt" "$log" \
+        --no-build-isolation -r "$src/requirements.txt" 2>&1 | pip_progress "$log" \
         || die "could not install Odoo's Python requirements: check the network and the build packages (details: $log)."
     PIP_ROOT_USER_ACTION=ignore "$venv/bin/python" -m pip install --disable-pip-version-check \
         --no-build-isolation --no-deps --config-settings editable_mode=compat -e "$src" >>"$log" 2>&1 \
@@ -109,18 +109,17 @@ bootstrap_odoo() {
     say "Odoo 18.0 installed into $venv"
 }
 
-# pip_progress REQUIREMENTS LOG: copy pip's output (stdin) to LOG and show
-# how many of the requirements it went through (pipefail reports pip's
-# failure).
+# pip_progress LOG: copy pip's output (stdin) to LOG and show which package
+# it is at (pipefail reports pip's failure).
 pip_progress() {
-    local total count=0 line
-    total=$(grep -cE '^[A-Za-z]' "$1" || true)
+    local count=0 line
     while IFS= read -r line; do
-        printf '%s\n' "$line" >>"$2"
+        printf '%s\n' "$line" >>"$1"
         case $line in
             Collecting* | "Requirement already satisfied"*)
                 count=$((count + 1))
-                [ "$count" -le "$total" ] && progress "requirements: $count/$total ${line#* }"
+                line=${line#Collecting }
+                progress "requirements: $count packages, now ${line%% (*}"
                 ;;
         esac
     done
