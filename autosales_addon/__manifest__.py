@@ -51,6 +51,9 @@
         "demo/autosales_crm_demo.xml",
     ],
     "assets": {
+        "web.assets_frontend": [
+            "autosales_addon/static/src/js/**/*",
+        ],
         "web.assets_tests": [
             "autosales_addon/static/tests/tours/**/*",
         ],

@@ -169,9 +169,7 @@ class StandingOrderPortal(CustomerPortal):
                     "interval_type"
                 ]._description_selection(request.env),
                 "today": standing_sudo._get_today(),
-                "past_orders": standing_sudo.order_ids.sorted(
-                    "standing_order_date", reverse=True
-                )[:20],
+                "past_orders": standing_sudo._get_placed_orders()[:20],
                 "is_owner": self._is_standing_order_owner(standing_sudo),
                 "login_url": "/web/login?%s"
                 % url_encode({"redirect": standing_sudo.get_portal_url()}),
@@ -385,6 +383,7 @@ class StandingOrderPortal(CustomerPortal):
         order: it pays the order waiting for a payment, if any, otherwise it
         only saves the card (validation)."""
         if standing_sudo.state not in (
+            "draft",
             "active",
             "paused",
             "exception",

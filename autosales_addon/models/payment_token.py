@@ -16,6 +16,17 @@ class PaymentToken(models.Model):
     def _unlink_autosales_release_standing_orders(self):
         self._autosales_release_standing_orders()
 
+    def _autosales_masked_label(self):
+        """The card as customers are shown it: its payment method (the brand,
+        when the provider gave it) and last four digits (``Visa •••• 4242``),
+        whatever the provider stored."""
+        self.ensure_one()
+        digits = "".join(char for char in self.payment_details or "" if char.isdigit())
+        method = self.payment_method_id.name or self.provider_id.name
+        if not digits:
+            return method
+        return f"{method} •••• {digits[-4:]}"
+
     def _autosales_release_standing_orders(self):
         standing_orders = (
             self.env["sale.standing.order"]

@@ -18,6 +18,14 @@ class ResCompany(models.Model):
         "After the last retry the order is cancelled.",
     )
 
+    autosales_webshop_shipping_email = fields.Boolean(
+        string="Shipping Confirmation for Webshop Orders",
+        default=True,
+        help="Email the customer when the delivery of an order placed in the webshop "
+        "(or of a standing order) is validated, even where Inventory's delivery "
+        "confirmation emails are off.",
+    )
+
     @api.constrains("autosales_payment_retry_days", "autosales_notice_days")
     def _check_autosales_settings(self):
         for company in self:

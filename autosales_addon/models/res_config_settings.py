@@ -12,6 +12,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.autosales_payment_retry_days",
         readonly=False,
     )
+    autosales_webshop_shipping_email = fields.Boolean(
+        related="company_id.autosales_webshop_shipping_email",
+        readonly=False,
+    )
     autosales_generation_queue_job = fields.Boolean(
         string="Generate Orders with the Job Queue",
         config_parameter="autosales_addon.generation_queue_job",

@@ -87,16 +87,30 @@ class SaleOrder(models.Model):
             raise UserError(
                 self.env._("A cancelled order cannot become a standing order.")
             )
+        existing = self.env["sale.standing.order"].search(
+            [("source_order_id", "=", self.id), ("state", "!=", "cancelled")],
+            limit=1,
+        )
+        if existing:
+            # Converting twice would repeat the same goods twice.
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "warning",
+                    "message": self.env._(
+                        "Order %(order)s is already repeated by standing order "
+                        "%(standing)s: here it is.",
+                        order=self.name,
+                        standing=existing.name,
+                    ),
+                    "next": existing._get_form_action(),
+                },
+            }
         standing = self.env["sale.standing.order"].create(
             self._prepare_standing_order_values()
         )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "sale.standing.order",
-            "res_id": standing.id,
-            "view_mode": "form",
-            "target": "current",
-        }
+        return standing._get_form_action()
 
     def action_view_standing_orders(self):
         self.ensure_one()

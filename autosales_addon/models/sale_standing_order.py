@@ -185,13 +185,22 @@ class SaleStandingOrder(models.Model):
             ("on_account", "Charge to customer account"),
             ("pay_now", "Pay with saved payment method"),
         ],
-        default="on_account",
+        compute="_compute_payment_mode",
+        store=True,
+        readonly=False,
+        precompute=True,
         required=True,
         tracking=True,
+        help="By default what the customer can use: their account when a sales "
+        "manager approved it, otherwise a saved payment method.",
     )
     payment_token_id = fields.Many2one(
         "payment.token",
         string="Saved Payment Method",
+        compute="_compute_payment_token_id",
+        store=True,
+        readonly=False,
+        precompute=True,
         tracking=True,
         check_company=True,
         domain="[('partner_id', 'child_of', commercial_partner_id), "
@@ -251,6 +260,11 @@ class SaleStandingOrder(models.Model):
         help="The saved payment method was removed; the customer was asked to "
         "choose another one.",
     )
+    activation_warning = fields.Text(
+        compute="_compute_activation_warning",
+        help="Why this draft standing order cannot be activated yet, and who can "
+        "fix it.",
+    )
     amount_untaxed = fields.Monetary(
         string="Amount per Order",
         compute="_compute_amount_untaxed",
@@ -297,6 +311,70 @@ class SaleStandingOrder(models.Model):
                 ).property_product_pricelist
             else:
                 order.pricelist_id = False
+
+    @api.depends("partner_id")
+    def _compute_payment_mode(self):
+        for order in self:
+            if order.state not in (False, "draft") and order.payment_mode:
+                # A running standing order keeps how it is paid.
+                order.payment_mode = order.payment_mode
+                continue
+            customer = order.partner_id.commercial_partner_id.sudo()
+            order.payment_mode = (
+                "pay_now"
+                if customer and not customer.on_account_allowed
+                else "on_account"
+            )
+
+    @api.depends("partner_id", "payment_mode", "company_id")
+    def _compute_payment_token_id(self):
+        for order in self:
+            token = order.payment_token_id
+            customer = order.partner_id.commercial_partner_id
+            if order.payment_mode != "pay_now" or (
+                token and token.sudo().partner_id.commercial_partner_id == customer
+            ):
+                order.payment_token_id = token
+                continue
+            # The customer's most recent saved payment method, if any.
+            order.payment_token_id = (
+                self.env["payment.token"]
+                .sudo()
+                .search(
+                    [
+                        ("partner_id", "child_of", customer.id),
+                        ("company_id", "in", (False, order.company_id.id)),
+                    ],
+                    order="id desc",
+                    limit=1,
+                )
+                if customer
+                else False
+            )
+
+    @api.depends("state", "payment_mode", "payment_token_id", "partner_id")
+    def _compute_activation_warning(self):
+        for order in self:
+            warning = False
+            if order.state == "draft" and order.partner_id:
+                customer = order.commercial_partner_id.sudo()
+                if (
+                    order.payment_mode == "on_account"
+                    and not customer.on_account_allowed
+                ):
+                    warning = self.env._(
+                        "%s is not approved for orders charged to their account: a "
+                        "sales manager can approve the customer (on its contact), or "
+                        "choose a saved payment method.",
+                        customer.display_name,
+                    )
+                elif order.payment_mode == "pay_now" and not order.payment_token_id:
+                    warning = self.env._(
+                        "%s has no saved payment method yet: send the customer the "
+                        "link to save one (Send Card Request), then activate.",
+                        customer.display_name,
+                    )
+            order.activation_warning = warning
 
     @api.depends("pricelist_id", "company_id")
     def _compute_currency_id(self):
@@ -589,6 +667,39 @@ class SaleStandingOrder(models.Model):
             }
         return self.action_view_orders()
 
+    def _get_form_action(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.standing.order",
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    def action_send_card_request(self):
+        """Email the customer a link to save the payment method this standing
+        order will be charged with (on its page in the customer portal)."""
+        self.ensure_one()
+        self.check_access("write")
+        template = self.env.ref("autosales_addon.mail_template_standing_card_request")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": self._name,
+                "default_res_ids": self.ids,
+                "default_template_id": template.id,
+                "default_composition_mode": "comment",
+                "default_email_layout_xmlid": "mail.mail_notification_light",
+                "force_email": True,
+            },
+        }
+
     def action_view_orders(self):
         action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
         action["domain"] = [("standing_order_id", "in", self.ids)]
@@ -729,6 +840,17 @@ class SaleStandingOrder(models.Model):
             # Stopped for want of a working card: the pending order is charged
             # with the new one at once, and the schedule goes on.
             self._action_resume()
+        elif self.state == "draft":
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Payment method saved: activate"),
+                note=self.env._(
+                    "The customer saved %s for this standing order: it can be "
+                    "activated.",
+                    token._autosales_masked_label(),
+                ),
+                user_id=self._get_attention_user().id,
+            )
 
     def _get_portal_addresses(self):
         """Delivery addresses the customer may choose from."""
@@ -753,6 +875,28 @@ class SaleStandingOrder(models.Model):
             if not transaction or transaction.state in ("cancel", "error"):
                 return order
         return self.env["sale.order"]
+
+    def _get_placed_orders(self):
+        """Its orders, newest first; a standing order set up in the webshop
+        counts the order it was set up with as its first one."""
+        self.ensure_one()
+        orders = self.order_ids
+        if self.from_checkout and self.source_order_id.state == "sale":
+            orders |= self.source_order_id
+        return orders.sorted(
+            lambda order: (
+                order.standing_order_date or fields.Date.to_date(order.date_order),
+                order.id,
+            ),
+            reverse=True,
+        )
+
+    def _get_started_date(self):
+        """Day it started: the day of its webshop order, or its first order."""
+        self.ensure_one()
+        if self.from_checkout and self.source_order_id:
+            return fields.Date.to_date(self.source_order_id.date_order)
+        return self.start_date
 
     def _get_portal_tokens(self):
         self.ensure_one()

@@ -58,10 +58,11 @@ class SaleStandingOrderLine(models.Model):
         domain="[('category_id', '=', product_uom_category_id)]",
     )
     price_unit = fields.Float(
-        string="Fixed Unit Price",
+        string="Agreed Unit Price",
         digits="Product Price",
-        help="Leave empty to use the pricelist price on the day each order is "
-        "generated.",
+        help="A unit price agreed with the customer for every order of this "
+        "standing order. Leave it at zero to take the pricelist price on the day "
+        "each order is generated (shown as Unit Price).",
     )
     estimated_price_unit = fields.Float(
         string="Unit Price",

@@ -14,12 +14,13 @@ class StockPicking(models.Model):
     date_done = fields.Datetime(index="btree_not_null")
 
     def _send_confirmation_email(self):
-        """Send the shipping confirmations, and always those of standing-order
-        deliveries.
+        """Send the shipping confirmations, and those of webshop and
+        standing-order deliveries even where Odoo's are off.
 
         Odoo sends them only when the company enabled delivery confirmation
-        emails; customers of standing orders rely on it to know their
-        recurring order left the warehouse. An email that cannot be sent
+        emails; webshop customers and customers of standing orders rely on
+        it to know their order left the warehouse (a company setting, on by
+        default). An email that cannot be sent
         (a template that fails, no PDF engine) never blocks nor undoes the
         validation of a delivery: it is noted on the delivery instead.
         """
@@ -35,7 +36,8 @@ class StockPicking(models.Model):
         for picking in self.filtered(
             lambda p: p.picking_type_id.code == "outgoing"
             and not p.company_id.stock_move_email_validation
-            and p.sale_id.standing_order_id
+            and p.company_id.autosales_webshop_shipping_email
+            and (p.sale_id.standing_order_id or p.sale_id.website_id)
         ):
             template = (
                 picking.company_id.stock_mail_confirmation_template_id

@@ -16,6 +16,7 @@ from . import test_interaction_access
 from . import test_key_contacts
 from . import test_crm_tour
 from . import test_standing_order_faults
+from . import test_standing_order_setup
 from . import test_standing_order_processes
 from . import test_slow_standing_order_processes
 from . import test_slow_standing_order_queue_job

@@ -125,6 +125,19 @@ class TestWebshopCheckout(AutosalesCommon, HttpCase):
             standing.next_date,
             fields.Date.to_date(order.date_order) + timedelta(weeks=4),
         )
+        # On the portal, the webshop order is the standing order's first one.
+        self.authenticate("autosales_shopper", "autosales_shopper")
+        page = self.url_open(standing.get_portal_url()).text
+        self.assertNotIn("No order has been placed yet", page)
+        self.assertIn(order.name, page.split("o_standing_order_past_orders")[1])
+        self.assertEqual(
+            standing._get_started_date(), fields.Date.to_date(order.date_order)
+        )
+        standing.action_cancel()
+        page = self.url_open(standing.get_portal_url()).text
+        ends = page.split("o_standing_order_ends")[1][:300]
+        self.assertIn("Cancelled", ends)
+        self.assertNotIn("Until further notice", ends)
 
     def test_on_account_absent_for_unapproved_customer(self):
         self.start_tour(

@@ -101,6 +101,10 @@ class TestStandingOrderPortal(PortalCommon):
         )
         self.assertEqual(self.standing.state, "active")
         self.assertEqual(self.standing.order_count, 1)
+        self.authenticate("autosales_portal", "autosales_portal")
+        page = self._page(self.standing.get_portal_url()).text
+        self.assertNotIn("4111111111111111", page, "card numbers are masked")
+        self.assertIn("•••• 1111", page)
 
     def test_customer_saves_a_new_card_for_a_stopped_standing_order(self):
         self._setup_demo_payment()

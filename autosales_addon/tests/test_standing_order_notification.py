@@ -4,6 +4,7 @@ from datetime import date
 from unittest.mock import patch
 
 from odoo.exceptions import UserError
+from odoo.fields import Command
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -143,3 +144,36 @@ class TestStandingOrderNotification(AutosalesCommon):
         ).stdout.decode()
         self.assertIn(order.name, text)
         self.assertIn("LED Light Bulb E27", text)
+
+    def _validate_webshop_delivery(self):
+        order = self.SaleOrder.create(
+            {
+                "partner_id": self.customer.id,
+                "website_id": self.env.ref("website.default_website").id,
+                "order_line": [
+                    Command.create({"product_id": self.bulb.id, "product_uom_qty": 5})
+                ],
+            }
+        )
+        order.action_confirm()
+        picking = order.picking_ids
+        picking.carrier_tracking_ref = "TRACK-4711"
+        picking.move_ids.quantity = 5
+        picking.move_ids.picked = True
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        return picking
+
+    def test_webshop_order_gets_its_shipping_confirmation(self):
+        self.company.stock_move_email_validation = False
+        picking = self._validate_webshop_delivery()
+        (mail,) = picking.message_ids.filtered(lambda m: self.customer in m.partner_ids)
+        self.assertIn("TRACK-4711", mail.body, "with the tracking reference")
+
+    def test_webshop_shipping_confirmation_can_be_turned_off(self):
+        self.company.stock_move_email_validation = False
+        self.company.autosales_webshop_shipping_email = False
+        picking = self._validate_webshop_delivery()
+        self.assertFalse(
+            picking.message_ids.filtered(lambda m: self.customer in m.partner_ids)
+        )

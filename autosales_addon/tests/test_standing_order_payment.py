@@ -418,3 +418,11 @@ class TestStandingOrderPaymentSafety(AutosalesCommon):
         (closing,) = self._customer_mails(order, "was cancelled")
         self.assertIn("on hold", closing.body)
         self.assertEqual(standing.state, "exception")
+
+    def test_saved_cards_are_shown_masked(self):
+        token = self._create_token()
+        token.payment_details = "4111 1111 1111 1111"
+        label = token._autosales_masked_label()
+        self.assertTrue(label.endswith("•••• 1111"), label)
+        self.assertNotIn("4111", label)
+        self.assertIn(token.payment_method_id.name, label)

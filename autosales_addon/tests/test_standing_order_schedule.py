@@ -236,6 +236,12 @@ class TestStandingOrderSchedule(AutosalesCommon):
         self.assertEqual(standing.start_date, date(2027, 4, 10))
         self.assertEqual(standing.state, "draft")
         self.assertEqual(order.standing_order_count, 1)
+        # Converting it again warns and opens the same standing order.
+        again = order.action_create_standing_order()
+        self.assertEqual(again["params"]["type"], "warning")
+        self.assertIn(standing.name, again["params"]["message"])
+        self.assertEqual(again["params"]["next"]["res_id"], standing.id)
+        self.assertEqual(order.standing_order_count, 1, "no second standing order")
 
 
 @tagged("post_install", "-at_install")

@@ -65,22 +65,22 @@ registry.category("web_tour.tours").add("autosales_checkout_repeat_pay_now", {
     steps: () => [
         ...addBulbToCart(),
         {
-            content: "Choose to repeat the order every 2 months",
+            content: "Choose to repeat the order every 2 months: saved at once",
             trigger: ".o_autosales_repeat_form label:contains('Every 2 months')",
             run: "click",
         },
         {
-            trigger: "button.o_autosales_repeat_apply",
-            run: "click",
-        },
-        {
-            content: "The choice is in the order summary",
+            content: "The choice is in the order summary, without pressing anything",
             trigger: ".o_autosales_repeat_summary:contains('Every 2 months')",
         },
         ...checkoutToPayment(),
         {
             content: "The choice is still in the summary at the payment step",
-            trigger: ".o_autosales_repeat_summary:contains('Every 2 months')",
+            trigger: ".o_autosales_repeat_summary:contains('Every 2 months') .o_autosales_repeat_change",
+        },
+        {
+            content: "The customer is told the card is kept and charged again",
+            trigger: ".o_autosales_repeat_consent:contains('Every 2 months'):contains('saved')",
         },
         ...tourUtils.payWithDemo(),
         {
@@ -103,8 +103,7 @@ registry.category("web_tour.tours").add("autosales_checkout_on_account", {
             run: "click",
         },
         {
-            trigger: "button.o_autosales_repeat_apply",
-            run: "click",
+            trigger: ".o_autosales_repeat_summary:contains('Every 4 weeks')",
         },
         ...checkoutToPayment(),
         {
@@ -113,8 +112,16 @@ registry.category("web_tour.tours").add("autosales_checkout_on_account", {
             run: "click",
         },
         {
-            content: "The order is confirmed on account",
-            trigger: ".o_autosales_on_account_confirmed",
+            content: "The confirmation says the order was charged to the account",
+            trigger: ".o_autosales_on_account_confirmed:contains('Charged to your account')",
+            run() {
+                const blocks = [...document.querySelectorAll("h4")].filter((h4) =>
+                    h4.textContent.includes("Payment Information")
+                );
+                if (blocks.length !== 1) {
+                    throw new Error(`${blocks.length} payment information blocks`);
+                }
+            },
         },
         {
             trigger: ".o_autosales_confirmation_standing:contains('Every 4 weeks')",
