@@ -24,6 +24,13 @@ WORKER = os.path.join(
 WORKER_START_TIMEOUT = 120
 
 
+def bank_journal(env):
+    """The bank journal payments of the company's providers go to."""
+    return env["account.journal"].search(
+        [("company_id", "=", env.company.id), ("type", "=", "bank")], limit=1
+    )
+
+
 class AutosalesCommon(TransactionCase):
     """Products, customers and a demo payment provider for standing-order tests."""
 
@@ -147,7 +154,16 @@ class AutosalesCommon(TransactionCase):
                 [("code", "=", "demo"), ("company_id", "=", cls.company.id)], limit=1
             )
         )
-        provider.write({"state": "test", "allow_tokenization": True})
+        provider.write(
+            {
+                "state": "test",
+                "allow_tokenization": True,
+                # Given with the state, so that the provider's payment method
+                # line is made once (enabling it alone makes two, which the
+                # payment's post-processing then cannot choose from).
+                "journal_id": bank_journal(cls.env).id,
+            }
+        )
         cls.provider = provider
         cls.payment_method = provider.payment_method_ids[:1] or cls.env.ref(
             "payment.payment_method_unknown"

@@ -9,7 +9,7 @@ from odoo.modules import module as odoo_module
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import AutosalesCommittedCase
+from .common import AutosalesCommittedCase, bank_journal
 from .generation_worker import CRASH_EXIT_CODE
 
 
@@ -113,7 +113,13 @@ class TestStandingOrderProcesses(AutosalesCommittedCase):
             MethodLine = env["account.payment.method.line"]
             lines = MethodLine.search([("payment_provider_id", "=", provider.id)])
             self.created["demo_provider"] = (provider.id, provider.state, lines.ids)
-            provider.state = "test"
+            # With its journal: enabling it alone makes two method lines.
+            provider.write(
+                {
+                    "state": "test",
+                    "journal_id": bank_journal(env).id,
+                }
+            )
             customers = env["res.partner"].browse(self.created["customers"])
             tokens = env["payment.token"].create(
                 [
