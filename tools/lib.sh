@@ -168,8 +168,7 @@ ensure_wkhtmltopdf() {
 # the command to run and stop.
 apt_install() {
     if ! is_root; then
-        die "missing Debian packages: $*; install them with:
-    sudo apt-get install -y $*"
+        die "missing Debian packages: run \`sudo apt-get install -y $*\`, then this command again."
     fi
     say "installing Debian packages: $*"
     apt-get update -qq
