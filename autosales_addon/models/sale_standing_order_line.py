@@ -2,6 +2,7 @@ import math
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.float_utils import float_repr
 from odoo.tools.misc import formatLang
 
 # Largest quantity of a product in one standing order: beyond, amounts lose
@@ -165,6 +166,26 @@ class SaleStandingOrderLine(models.Model):
                 )
 
     # === BUSINESS METHODS === #
+
+    def _get_display_quantity(self):
+        """The quantity in the user's number format, without trailing zeros
+        (``1,000`` or ``2.5``, not ``1000.0``)."""
+        self.ensure_one()
+        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        text = formatLang(self.env, self.product_uom_qty, digits=digits)
+        decimal_point = (
+            self.env["res.lang"]._get_data(code=self.env.lang or "en_US").decimal_point
+        )
+        if decimal_point and decimal_point in text:
+            text = text.rstrip("0").rstrip(decimal_point)
+        return text
+
+    def _get_input_quantity(self):
+        """The quantity as a number input holds it (``1000``, ``2.5``)."""
+        self.ensure_one()
+        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        text = float_repr(self.product_uom_qty, digits)
+        return text.rstrip("0").rstrip(".") if "." in text else text
 
     def _prepare_order_line_values(self):
         """Values of the ``sale.order.line`` generated from this line."""

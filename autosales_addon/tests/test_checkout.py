@@ -180,6 +180,12 @@ class TestWebshopCheckout(AutosalesCommon, HttpCase):
         cart = self._post_on_account("autosales_shopper", self.customer_contact)
         self.assertEqual(cart.state, "draft")
 
+    def test_guest_is_sent_to_sign_in_from_the_cart_and_back(self):
+        self.start_tour("/shop", "autosales_checkout_guest_sign_in")
+        cart = self._last_order(self.customer)
+        self.assertEqual(cart.autosales_repeat_option_id.interval_number, 2)
+        self.assertEqual(cart.order_line.product_id, self.bulb)
+
     def test_guest_cannot_set_up_a_repeated_order(self):
         option = self.env["autosales.repeat.option"].search([], limit=1)
         self.assertTrue(option)

@@ -80,3 +80,12 @@ class TestStandingOrderSetup(AutosalesCommon):
         self.customer.on_account_allowed = False
         standing.partner_id = self.customer_contact
         self.assertEqual(standing.payment_mode, "on_account")
+
+    def test_quantities_are_shown_without_trailing_zeros(self):
+        line = self._create_standing_order(activate=False).line_ids
+        line.product_uom_qty = 1000
+        self.assertEqual(line._get_display_quantity(), "1,000")
+        self.assertEqual(line._get_input_quantity(), "1000")
+        line.product_uom_qty = 2.5
+        self.assertEqual(line._get_display_quantity(), "2.5")
+        self.assertEqual(line._get_input_quantity(), "2.5")

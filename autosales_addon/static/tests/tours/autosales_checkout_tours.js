@@ -140,3 +140,47 @@ registry.category("web_tour.tours").add("autosales_checkout_no_on_account", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("autosales_checkout_guest_sign_in", {
+    url: "/shop",
+    steps: () => [
+        ...addBulbToCart(),
+        {
+            content: "A guest is told at the cart that repeating needs an account",
+            trigger: ".o_autosales_repeat_sign_in:contains('Sign in')",
+        },
+        {
+            content: "Repeat options cannot be chosen yet",
+            trigger: ".o_autosales_repeat_form input[name='repeat_option_id']:not([value='']):disabled",
+        },
+        {
+            content: "Sign in from the cart",
+            trigger: ".o_autosales_repeat_sign_in a[href^='/web/login']",
+            run: "click",
+        },
+        {
+            trigger: "input[name='login']",
+            run: "edit autosales_shopper",
+        },
+        {
+            trigger: "input[name='password']",
+            run: "edit autosales_shopper",
+        },
+        {
+            trigger: "button[type='submit']:contains('Log in')",
+            run: "click",
+        },
+        {
+            content: "Back at the cart, the product is still there",
+            trigger: ".o_autosales_repeat_form:not(:has(.o_autosales_repeat_sign_in))",
+        },
+        {
+            content: "Now the order can be repeated",
+            trigger: ".o_autosales_repeat_form label:contains('Every 2 months')",
+            run: "click",
+        },
+        {
+            trigger: ".o_autosales_repeat_summary:contains('Every 2 months')",
+        },
+    ],
+});
