@@ -240,6 +240,11 @@ class AutosalesCommittedCase(BaseCase):
         with self.committed_env() as env:
             env = env(context=dict(env.context, tracking_disable=True))
             company = env.company
+            # Confirmation emails are queued (Odoo's asynchronous order emails,
+            # as advised at scale): the workers do not render hundreds of PDFs.
+            params = env["ir.config_parameter"]
+            self.created["async_emails"] = params.get_param("sale.async_emails")
+            params.set_param("sale.async_emails", "True")
             self.created["use_credit_limit"] = company.account_use_credit_limit
             company.account_use_credit_limit = True
             products = env["product.product"].create(
@@ -306,6 +311,11 @@ class AutosalesCommittedCase(BaseCase):
         return self.created["standing"]
 
     def _remove_data(self):
+        if "async_emails" in self.created:
+            with self.committed_env() as env:
+                env["ir.config_parameter"].set_param(
+                    "sale.async_emails", self.created["async_emails"] or False
+                )
         if not self.created.get("standing"):
             return
         with self.committed_env() as env:
