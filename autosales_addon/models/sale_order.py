@@ -525,7 +525,7 @@ class SaleOrder(models.Model):
                         "saved payment method or an approved account.",
                         order.name,
                     ),
-                    user_id=standing.user_id.id or self.env.user.id,
+                    user_id=standing._get_attention_user().id,
                 )
 
     def _autosales_has_customer_account(self):

@@ -1091,7 +1091,7 @@ class SaleStandingOrder(models.Model):
                 "autosales_addon.mail_activity_type_standing_exception",
                 summary=self.env._("Standing order needs attention"),
                 note=reason,
-                user_id=order.user_id.id or self.env.user.id,
+                user_id=order._get_attention_user().id,
             )
         self.env["autosales.reminder.rule"]._create_trigger_reminders(
             "standing_order_exception", self
