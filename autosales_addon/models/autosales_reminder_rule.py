@@ -111,12 +111,14 @@ class AutosalesReminderRule(models.Model):
         required=True,
         default="customer_salesperson",
         help="When nobody is found, the reminder goes to the customer's "
-        "salesperson, else the document's, else the user of the rule.",
+        "salesperson, else the document's, else the user of the rule; for a team "
+        "without a leader, to the user of the rule first.",
     )
     user_id = fields.Many2one(
         "res.users",
         domain="[('share', '=', False)]",
-        help="Assigned user for 'A fixed user'; fallback for the other choices.",
+        help="Assigned user for 'A fixed user'; fallback for the other choices "
+        "(the first one for a team without a leader).",
     )
     company_ids = fields.Many2many(
         "res.company",
@@ -473,7 +475,11 @@ class AutosalesReminderRule(models.Model):
             "team_leader": team.user_id,
             "fixed_user": self.user_id,
         }[self.assign_to]
-        for user in (chosen, customer.user_id, record.user_id, self.user_id):
+        fallbacks = (customer.user_id, record.user_id, self.user_id)
+        if self.assign_to == "team_leader":
+            # Escalations go up, not back to the salesperson they are about.
+            fallbacks = (self.user_id, *fallbacks)
+        for user in (chosen, *fallbacks):
             if user and user.active and not user.share:
                 return user
         return self.env["res.users"]

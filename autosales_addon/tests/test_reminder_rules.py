@@ -258,10 +258,15 @@ class TestReminderRules(AutosalesCrmCommon):
             assign_to="team_leader",
             user_id=self.manager.id,
         )
+        unassigned = self._create_rule(
+            "reorder_due", advance_days=10, assign_to="team_leader"
+        )
         self._cron(date(2027, 3, 25))
         self.assertEqual(self._rule_activities(fixed).user_id, self.manager)
-        # no team leader: the customer's salesperson
-        self.assertEqual(self._rule_activities(fallback).user_id, self.salesman)
+        # no team leader: the user of the rule, not the salesperson it is about
+        self.assertEqual(self._rule_activities(fallback).user_id, self.manager)
+        # nobody above: the customer's salesperson
+        self.assertEqual(self._rule_activities(unassigned).user_id, self.salesman)
 
     def test_customer_filter_and_companies(self):
         tag = self.env["res.partner.category"].create({"name": "Key account"})
@@ -305,3 +310,53 @@ class TestReminderRules(AutosalesCrmCommon):
         self.assertEqual(customers, self.customer)
         self.assertEqual(customers.autosales_next_contact_date, date(2027, 3, 29))
         self.assertEqual(customers.autosales_reorder_date, date(2027, 4, 1))
+
+    def test_a_logged_call_takes_the_customer_off_the_list(self):
+        self._order_every_month()
+        rule = self._create_rule("reorder_due", advance_days=5)
+        self._cron(date(2027, 4, 1))
+        reminder = self._rule_activities(rule)
+        self.assertEqual(self.customer.autosales_next_contact_date, date(2027, 4, 1))
+        self.assertEqual(self.customer.autosales_next_contact_reason, reminder.summary)
+        # A call logged long before the due date answers nothing.
+        self.Interaction.create(
+            {
+                "partner_id": self.customer.id,
+                "interaction_type": "phone_call",
+                "date": datetime(2027, 3, 1, 9, 0),
+                "summary": "Catalogue sent",
+            }
+        )
+        self.assertTrue(reminder.exists())
+        self.assertEqual(self.customer.autosales_next_contact_date, date(2027, 4, 1))
+        # The call of the day does: the reminder is done, without a second
+        # interaction, and the customer is not due any more.
+        call = (
+            self.env["autosales.interaction.log.wizard"]
+            .with_user(self.salesman)
+            .create(
+                {
+                    "partner_id": self.customer.id,
+                    "interaction_type": "phone_call",
+                    "date": datetime(2027, 4, 1, 10, 0),
+                    "summary": "Will order next week",
+                }
+            )
+        )
+        call.action_log()
+        self.assertFalse(reminder.exists())
+        self.assertEqual(
+            self.env["autosales.reminder.log"]
+            .search([("rule_id", "=", rule.id)])
+            .state,
+            "done",
+        )
+        self.assertEqual(
+            self.Interaction.search_count([("partner_id", "=", self.customer.id)]), 2
+        )
+        self.assertFalse(self.customer.autosales_next_contact_date)
+        self.assertFalse(self.customer.autosales_next_contact_reason)
+        # Its next order resets the prediction, and the reminders with it.
+        self._create_confirmed_order(date(2027, 4, 2))
+        self.env["res.partner"]._autosales_update_reorder_dates(date(2027, 4, 2))
+        self.assertEqual(self.customer.autosales_next_contact_date, date(2027, 5, 2))
