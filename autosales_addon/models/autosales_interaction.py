@@ -1,4 +1,5 @@
 from collections import defaultdict
+from datetime import date, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
@@ -15,6 +16,10 @@ INTERACTION_TYPES = [
 # done would log the same contact a second time.
 ACTIVITY_LOGGED_TYPES = ("site_visit", "phone_call", "meeting", "other")
 SUMMARY_LENGTH = 200
+# Reminders whose purpose is to contact the customer: a contact at most
+# CONTACT_WINDOW_DAYS before one is due, or later, answers it.
+CONTACT_TRIGGERS = ("reorder_due", "no_contact")
+CONTACT_WINDOW_DAYS = 7
 
 
 class AutosalesInteraction(models.Model):
@@ -177,7 +182,9 @@ class AutosalesInteraction(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._normalize_partner_values(vals)
-        return super().create(vals_list)
+        interactions = super().create(vals_list)
+        interactions._close_answered_reminders()
+        return interactions
 
     def write(self, vals):
         self._normalize_partner_values(vals)
@@ -214,6 +221,38 @@ class AutosalesInteraction(models.Model):
         }
 
     # === BUSINESS METHODS === #
+
+    def _close_answered_reminders(self):
+        """The customers just contacted need no reminder to contact them: their
+        open "reorder due" and "no contact" reminders due in the next days, or
+        already due, are done."""
+        reminders = (
+            self.env["autosales.reminder.log"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", self.partner_id.ids),
+                    ("state", "=", "open"),
+                    ("trigger", "in", CONTACT_TRIGGERS),
+                    ("activity_id", "!=", False),
+                ]
+            )
+        )
+        last_contact = defaultdict(lambda: date.min)
+        for interaction in self:
+            last_contact[interaction.partner_id] = max(
+                last_contact[interaction.partner_id],
+                fields.Date.context_today(self, interaction.date),
+            )
+        answered = reminders.filtered(
+            lambda log: log.activity_id.date_deadline
+            - timedelta(days=CONTACT_WINDOW_DAYS)
+            <= last_contact[log.partner_id]
+        )
+        if answered:
+            answered.activity_id.with_context(
+                autosales_skip_interaction_log=True
+            ).action_feedback(feedback=self.env._("The customer was contacted."))
 
     @api.model
     def _log_from_message(self, record, message, msg_values):

@@ -9,7 +9,11 @@ class MailActivity(models.Model):
         the reminders they came from as done so they are never recreated."""
         Interaction = self.env["autosales.interaction"].sudo()
         # Read before super(), which deletes the activities.
-        vals_list = Interaction._prepare_values_from_activities(self, feedback=feedback)
+        vals_list = (
+            []
+            if self.env.context.get("autosales_skip_interaction_log")
+            else Interaction._prepare_values_from_activities(self, feedback=feedback)
+        )
         self.env["autosales.reminder.log"].sudo()._set_activities_state(self, "done")
         messages, next_activities = super()._action_done(
             feedback=feedback, attachment_ids=attachment_ids

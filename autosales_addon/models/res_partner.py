@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+from .autosales_interaction import CONTACT_WINDOW_DAYS
+
 # Reorder prediction: the median interval between the last orders of a
 # customer, from at least REORDER_MIN_ORDERS orders on different days of the
 # last REORDER_HISTORY_DAYS days, at most the last REORDER_MAX_ORDERS.
@@ -125,7 +127,14 @@ class ResPartner(models.Model):
         store=True,
         copy=False,
         index="btree_not_null",
-        help="The next reminder or the reorder due date, whichever comes first.",
+        help="The next reminder or the reorder due date, whichever comes first. "
+        "A reorder due date counts until the customer is contacted, in the week "
+        "before it or later.",
+    )
+    autosales_next_contact_reason = fields.Char(
+        string="Reason",
+        compute="_compute_autosales_next_contact_reason",
+        help="Why the customer is to be contacted on the next contact date.",
     )
 
     # === COMPUTE METHODS === #
@@ -209,18 +218,51 @@ class ResPartner(models.Model):
             ]
             partner.autosales_next_reminder_date = min(deadlines, default=False)
 
-    @api.depends("autosales_next_reminder_date", "autosales_reorder_date")
+    @api.depends(
+        "autosales_next_reminder_date",
+        "autosales_reorder_date",
+        "autosales_interaction_ids.date",
+    )
     def _compute_autosales_next_contact_date(self):
         for partner in self:
-            dates = [
-                date
-                for date in (
-                    partner.autosales_next_reminder_date,
-                    partner.autosales_reorder_date,
+            dates = [partner.autosales_next_reminder_date]
+            if not partner._autosales_contacted_for_reorder():
+                dates.append(partner.autosales_reorder_date)
+            partner.autosales_next_contact_date = min(
+                filter(None, dates), default=False
+            )
+
+    @api.depends("autosales_next_contact_date")
+    def _compute_autosales_next_contact_reason(self):
+        for partner in self:
+            next_date = partner.autosales_next_contact_date
+            reminders = partner.autosales_open_reminder_ids.filtered(
+                lambda log, next_date=next_date: log.activity_id.date_deadline
+                == next_date
+            )
+            if reminders:
+                partner.autosales_next_contact_reason = ", ".join(
+                    reminders.activity_id.mapped(
+                        lambda activity: activity.summary
+                        or activity.activity_type_id.name
+                    )
                 )
-                if date
-            ]
-            partner.autosales_next_contact_date = min(dates, default=False)
+            elif next_date and next_date == partner.autosales_reorder_date:
+                partner.autosales_next_contact_reason = self.env._("Reorder due")
+            else:
+                partner.autosales_next_contact_reason = False
+
+    def _autosales_contacted_for_reorder(self):
+        """Whether this customer was contacted about its predicted reorder
+        date: in the week before it, or since."""
+        self.ensure_one()
+        if not self.autosales_reorder_date:
+            return False
+        since = self.autosales_reorder_date - timedelta(days=CONTACT_WINDOW_DAYS)
+        return any(
+            interaction.date.date() >= since
+            for interaction in self.autosales_interaction_ids
+        )
 
     # === CRUD METHODS === #
 
