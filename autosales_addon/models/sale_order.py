@@ -182,7 +182,9 @@ class SaleOrder(models.Model):
                     self.env._(
                         "The order would amount to %(amount)s, more than an order "
                         "can hold; check the quantities of standing order %(name)s.",
-                        amount=order.amount_total,
+                        amount=formatLang(
+                            self.env, order.amount_total, currency_obj=order.currency_id
+                        ),
                         name=order.standing_order_id.display_name,
                     )
                 )
@@ -195,7 +197,9 @@ class SaleOrder(models.Model):
                             "The quantity of %(product)s (%(quantity)s) is more "
                             "than an order can hold.",
                             product=line.product_id.display_name,
-                            quantity=line.product_uom_qty,
+                            quantity=self.env[
+                                "sale.standing.order.line"
+                            ]._format_quantity(line.product_uom_qty),
                         )
                     )
                 if float_is_zero(

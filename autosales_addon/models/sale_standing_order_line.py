@@ -171,8 +171,13 @@ class SaleStandingOrderLine(models.Model):
         """The quantity in the user's number format, without trailing zeros
         (``1,000`` or ``2.5``, not ``1000.0``)."""
         self.ensure_one()
+        return self._format_quantity(self.product_uom_qty)
+
+    @api.model
+    def _format_quantity(self, quantity):
+        """``quantity`` in the user's number format, without trailing zeros."""
         digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
-        text = formatLang(self.env, self.product_uom_qty, digits=digits)
+        text = formatLang(self.env, quantity, digits=digits)
         decimal_point = (
             self.env["res.lang"]._get_data(code=self.env.lang or "en_US").decimal_point
         )
@@ -217,8 +222,8 @@ class SaleStandingOrderLine(models.Model):
                     self.env._(
                         "Quantity of %(product)s changed from %(old)s to %(new)s.",
                         product=line.product_id.display_name,
-                        old=old_quantity,
-                        new=line.product_uom_qty,
+                        old=line._format_quantity(old_quantity),
+                        new=line._get_display_quantity(),
                     )
                 )
         return res
