@@ -462,5 +462,10 @@ odoo_install() {
         grep -E ' (ERROR|CRITICAL) ' -A 20 "$log" | tail -n 60 >&2
         die "errors were logged while installing $modules (log: $log)"
     fi
+    # Broken demo data is only a warning: Odoo installs without it.
+    if grep -q 'demo data failed to install' "$log"; then
+        grep -B 2 -A 30 'Traceback' "$log" | tail -n 60 >&2
+        die "the demo data of $modules failed to install (log: $log)"
+    fi
     say "installed in $((SECONDS - start)) s"
 }
