@@ -59,6 +59,7 @@ class TestStandingOrderNotification(AutosalesCommon):
 
     def test_upcoming_order_notice_is_sent_once_per_occurrence(self):
         standing = self._create_standing_order()
+        standing.line_ids.product_uom_qty = 1000
         self.company.autosales_notice_days = 3
         self.assertFalse(
             self.StandingOrder._cron_send_upcoming_notices(today=date(2026, 12, 28))
@@ -70,6 +71,9 @@ class TestStandingOrderNotification(AutosalesCommon):
         mails = self._customer_mails(standing, "next order")
         self.assertEqual(len(mails), 1)
         self.assertIn("/my/standing-orders/", mails.body)
+        # Quantities as people write them, not as floats.
+        self.assertIn("1,000 Units", mails.body)
+        self.assertNotIn("1000.0", mails.body)
         self.assertFalse(
             self.StandingOrder._cron_send_upcoming_notices(today=date(2026, 12, 30))
         )
