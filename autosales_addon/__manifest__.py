@@ -53,6 +53,7 @@
     "assets": {
         "web.assets_frontend": [
             "autosales_addon/static/src/js/**/*",
+            "autosales_addon/static/src/scss/**/*",
         ],
         "web.assets_tests": [
             "autosales_addon/static/tests/tours/**/*",

@@ -18,6 +18,8 @@ FLASH_KEY = "autosales_portal_flash"
 TOKEN_OPERATIONS = ("pause", "skip")
 # Largest id a form may post (PostgreSQL integer).
 MAX_ID = 2**31 - 1
+# How many of the next orders the page of a standing order lists.
+UPCOMING_ORDER_COUNT = 5
 
 
 def parse_number(value, label, integer=False):
@@ -89,6 +91,20 @@ class StandingOrderPortal(CustomerPortal):
 
     def _flash(self, message, level="success"):
         request.session[FLASH_KEY] = {"message": message, "level": level}
+
+    def _get_standing_order_upcoming_dates(self, standing_sudo):
+        """Dates of the next orders of a running standing order, as its
+        schedule plans them (none after its end)."""
+        if standing_sudo.state not in ("active", "paused", "exception"):
+            return []
+        try:
+            until = standing_sudo._get_occurrence_date(
+                standing_sudo.occurrence_index + UPCOMING_ORDER_COUNT - 1
+            )
+            return standing_sudo._get_due_occurrence_dates(until)
+        except (ValueError, OverflowError):
+            # The schedule runs past the last date a calendar holds.
+            return [standing_sudo.next_date]
 
     def _is_standing_order_owner(self, standing_sudo):
         """Whether the signed-in user orders for the customer of
@@ -169,6 +185,9 @@ class StandingOrderPortal(CustomerPortal):
                     "interval_type"
                 ]._description_selection(request.env),
                 "today": standing_sudo._get_today(),
+                "upcoming_dates": self._get_standing_order_upcoming_dates(
+                    standing_sudo
+                ),
                 "past_orders": standing_sudo._get_placed_orders()[:20],
                 "is_owner": self._is_standing_order_owner(standing_sudo),
                 "login_url": "/web/login?%s"

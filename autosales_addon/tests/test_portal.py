@@ -66,6 +66,9 @@ class TestStandingOrderPortal(PortalCommon):
         self.assertEqual(self.standing.cancel_reason, "Moving to LED panels")
         self.assertEqual(self.standing.line_ids.product_uom_qty, 1500)
         self.assertEqual(
+            (self.standing.interval_number, self.standing.interval_type), (3, "week")
+        )
+        self.assertEqual(
             self.standing.next_date, date(2099, 3, 1), "one occurrence skipped"
         )
         salesman_notes = self.standing.message_ids.filtered(
@@ -73,6 +76,38 @@ class TestStandingOrderPortal(PortalCommon):
         )
         self.assertGreaterEqual(
             len(salesman_notes), 4, "each change notified the salesperson"
+        )
+
+    def test_portal_tour_date_address_payment_method_order_now(self):
+        self._setup_demo_payment()
+        self.provider.is_published = True
+        first_card = self._create_token()
+        second_card = self._create_token()
+        second_card.payment_details = "1111"
+        self.standing.write(
+            {"payment_mode": "pay_now", "payment_token_id": first_card.id}
+        )
+        depot = self.env["res.partner"].create(
+            {
+                "name": "Brightlight Depot",
+                "type": "delivery",
+                "parent_id": self.customer.id,
+                "street": "2 Depot Road",
+                "city": "Springfield",
+            }
+        )
+        self.start_tour(
+            f"/my/standing-orders/{self.standing.id}",
+            "autosales_portal_change_dialogs",
+            login="autosales_portal",
+        )
+        self.assertEqual(self.standing.partner_shipping_id, depot)
+        self.assertEqual(self.standing.payment_token_id, second_card)
+        order = self.standing.order_ids
+        self.assertEqual(order.standing_order_date, date(2099, 2, 15))
+        self.assertEqual(order.partner_shipping_id, depot)
+        self.assertEqual(
+            self.standing.next_date, date(2099, 4, 15), "moved, then one placed"
         )
 
     def test_customer_pays_the_refused_order_with_a_new_card(self):
@@ -347,6 +382,89 @@ class TestStandingOrderPortal(PortalCommon):
         response = self._post(self.standing, "resume", link)
         self.assertIn("Sign in", self._flash(response))
         self.assertEqual(self.standing.state, "paused")
+
+    def test_every_change_is_a_form_of_an_operation_with_a_csrf_token(self):
+        self._setup_demo_payment()
+        self.standing.write(
+            {"payment_mode": "pay_now", "payment_token_id": self._create_token().id}
+        )
+        self.env["res.partner"].create(
+            {"name": "Depot", "type": "delivery", "parent_id": self.customer.id}
+        )
+        self.authenticate("autosales_portal", "autosales_portal")
+        page = self._page(self.standing.get_portal_url()).text
+        forms = {}
+        for tag, body in re.findall(r"(<form[^>]*>)(.*?)</form>", page, re.DOTALL):
+            action = re.search(
+                rf'action="/my/standing-orders/{self.standing.id}/([\w-]+)"', tag
+            )
+            if action:
+                self.assertIn('class="modal-content', tag, "asked in a dialog")
+                self.assertIn('method="post"', tag)
+                forms[action.group(1)] = body
+        self.assertEqual(
+            set(forms),
+            set(TestStandingOrderPortalSecurity.OPERATIONS) - {"resume"},
+            "each change is asked in a dialog; a running one is not resumed",
+        )
+        for operation, form in forms.items():
+            with self.subTest(operation=operation):
+                self.assertIn('name="csrf_token"', form)
+
+    def test_emailed_link_shows_only_pause_and_skip(self):
+        page = self._page(self.standing.get_portal_url()).text
+        self.assertIn("o_standing_order_pause_confirm", page)
+        self.assertIn("o_standing_order_skip_confirm", page)
+        for owner_only in (
+            "o_standing_order_change",
+            "o_standing_order_order_now",
+            "o_standing_order_cancel",
+            "o_standing_order_quantity_form",
+            "o_standing_order_interval_form",
+        ):
+            self.assertNotIn(owner_only, page)
+        self.assertIn("o_standing_order_sign_in", page)
+
+    def test_page_lists_the_upcoming_orders_until_the_end(self):
+        self.standing.write({"end_type": "count", "max_occurrences": 3})
+        self.authenticate("autosales_portal", "autosales_portal")
+        page = self._page(self.standing.get_portal_url()).text
+        upcoming = page.split("o_standing_order_upcoming")[1].split("</ul>")[0]
+        self.assertEqual(
+            re.findall(r"\d\d/\d\d/\d{4}", upcoming),
+            ["01/01/2099", "03/01/2099", "05/01/2099"],
+        )
+        self.standing.action_pause()
+        page = self._page(self.standing.get_portal_url()).text
+        self.assertNotIn("o_standing_order_upcoming", page)
+        self.assertIn("No order is placed while the standing order is paused", page)
+
+    def test_page_of_a_schedule_near_the_last_calendar_date(self):
+        self.standing.write(
+            {
+                "next_date": date(9998, 1, 1),
+                "interval_number": 5,
+                "interval_type": "year",
+            }
+        )
+        self.authenticate("autosales_portal", "autosales_portal")
+        page = self._page(self.standing.get_portal_url()).text
+        upcoming = page.split("o_standing_order_upcoming")[1].split("</ul>")[0]
+        self.assertIn("01/01/9998", upcoming)
+
+    def test_page_follows_the_users_language(self):
+        german = self.env["res.lang"]._activate_lang("de_DE")
+        self.env.ref("website.default_website").language_ids |= german
+        self.portal_user.lang = "de_DE"
+        self.standing.line_ids.product_uom_qty = 1234.5
+        self.authenticate("autosales_portal", "autosales_portal")
+        page = self._page(f"/de{self.standing.get_portal_url()}").text
+        self.assertIn("01.01.2099", page.split("o_standing_order_next_date")[1])
+        quantity = re.search(r'o_standing_order_quantity">([^<]*)<', page).group(1)
+        self.assertEqual(quantity, "1.234,5", "no trailing zeros")
+        amount = page.split("o_standing_order_amount")[1][:300]
+        self.assertIn("3.086,25", amount, "1234.5 bulbs at 2.50")
+        self.assertNotIn("3,086.25", page)
 
     def test_skip_message_shows_dates_in_the_users_format(self):
         self.authenticate("autosales_portal", "autosales_portal")
