@@ -16,6 +16,8 @@ from . import sale_standing_order_generation
 from . import sale_standing_order_line
 from . import sale_order
 from . import sale_order_payment
+from . import sale_order_invoicing
+from . import account_move
 from . import payment_token
 from . import payment_transaction
 from . import crm_lead

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from .sale_order_invoicing import AUTOMATIC_MODES
+
 
 class PaymentTransaction(models.Model):
     _inherit = "payment.transaction"
@@ -32,3 +34,17 @@ class PaymentTransaction(models.Model):
                     autosales_author_id=transaction.partner_id.id
                 )._change_payment_token(transaction.token_id)
         return res
+
+    def _invoice_sale_orders(self):
+        """Orders of standing orders invoiced automatically are invoiced by
+        their own path (one invoice, reconciled with this payment), not a
+        second time by Odoo's automatic invoicing of paid orders."""
+        return super(
+            PaymentTransaction,
+            self.filtered(
+                lambda tx: not any(
+                    order.autosales_invoicing_mode in AUTOMATIC_MODES
+                    for order in tx.sale_order_ids
+                )
+            ),
+        )._invoice_sale_orders()

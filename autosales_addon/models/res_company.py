@@ -1,6 +1,12 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+INVOICING_MODES = [
+    ("manual", "Manually"),
+    ("on_order", "When the order is confirmed"),
+    ("on_delivery", "When the order is delivered"),
+]
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -26,12 +32,42 @@ class ResCompany(models.Model):
         "confirmation emails are off.",
     )
 
-    @api.constrains("autosales_payment_retry_days", "autosales_notice_days")
+    autosales_invoicing_mode = fields.Selection(
+        selection=INVOICING_MODES,
+        string="Invoice Standing Orders",
+        default="manual",
+        required=True,
+        help="Default invoicing of new standing orders. Manually: from Sales › To "
+        "Invoice, as other orders. When confirmed: each order is invoiced, and the "
+        "invoice sent, right after its confirmation (ordered quantities). When "
+        "delivered: each order is invoiced once its delivery is validated "
+        "(delivered quantities), by a daily scheduled action.",
+    )
+    autosales_overdue_hold_days = fields.Integer(
+        string="Hold for Overdue Invoices (days)",
+        default=0,
+        help="Stop the next order of a standing order whose customer has invoices "
+        "overdue by more than this many days; it runs again once they are paid. "
+        "0 never holds.",
+    )
+
+    @api.constrains(
+        "autosales_payment_retry_days",
+        "autosales_notice_days",
+        "autosales_overdue_hold_days",
+    )
     def _check_autosales_settings(self):
         for company in self:
             if company.autosales_notice_days < 0:
                 raise ValidationError(
                     self.env._("The upcoming order notice cannot be negative.")
+                )
+            if company.autosales_overdue_hold_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The days an invoice may be overdue before standing orders "
+                        "are held cannot be negative."
+                    )
                 )
             company._autosales_get_payment_retry_days()
 

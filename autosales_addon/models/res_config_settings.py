@@ -16,6 +16,14 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.autosales_webshop_shipping_email",
         readonly=False,
     )
+    autosales_invoicing_mode = fields.Selection(
+        related="company_id.autosales_invoicing_mode",
+        readonly=False,
+    )
+    autosales_overdue_hold_days = fields.Integer(
+        related="company_id.autosales_overdue_hold_days",
+        readonly=False,
+    )
     autosales_generation_queue_job = fields.Boolean(
         string="Generate Orders with the Job Queue",
         config_parameter="autosales_addon.generation_queue_job",

@@ -322,6 +322,27 @@ class ResPartner(models.Model):
             return self
         return self.browse()
 
+    def _autosales_get_overdue_amount(self, company, due_before):
+        """Amount still due by this customer (in ``company``'s currency) on
+        its posted invoices of ``company`` due before ``due_before``."""
+        self.ensure_one()
+        [(amount,)] = (
+            self.env["account.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("commercial_partner_id", "=", self.commercial_partner_id.id),
+                    ("company_id", "=", company.id),
+                    ("move_type", "in", ("out_invoice", "out_refund")),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial")),
+                    ("invoice_date_due", "<", due_before),
+                ],
+                aggregates=["amount_residual_signed:sum"],
+            )
+        )
+        return amount
+
     def _autosales_get_salesperson(self):
         self.ensure_one()
         return self.commercial_partner_id.user_id or self.user_id

@@ -38,7 +38,8 @@ class SaleOrder(models.Model):
     the same attempt again later and tells the customer nothing.
     """
 
-    _inherit = "sale.order"
+    # One concern per file: orders (sale_order), payment (here), invoicing.
+    _inherit = "sale.order"  # pylint: disable=consider-merging-classes-inherited
 
     standing_payment_attempt = fields.Integer(
         string="Payment Attempts",
@@ -330,6 +331,8 @@ class SaleOrder(models.Model):
                 )
                 return
             self._autosales_send_confirmation_mail()
+        # Invoiced before the payment is created, which reconciles it.
+        self._autosales_invoice()
         if transaction.is_post_processed:
             return
         try:

@@ -1,11 +1,13 @@
 import logging
 import math
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date
 from odoo.tools.misc import formatLang
 
+from .res_company import INVOICING_MODES
 from .sale_standing_order_line import MAX_QUANTITY
 
 _logger = logging.getLogger(__name__)
@@ -206,6 +208,42 @@ class SaleStandingOrder(models.Model):
         domain="[('partner_id', 'child_of', commercial_partner_id), "
         "('company_id', 'in', (False, company_id))]",
     )
+    invoicing_mode = fields.Selection(
+        selection=INVOICING_MODES,
+        string="Invoicing",
+        compute="_compute_invoicing_mode",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        tracking=True,
+        help="Manually: from Sales › To Invoice, as other orders. When the order "
+        "is confirmed: each order is invoiced (ordered quantities) and the invoice "
+        "sent at once. When the order is delivered: each order is invoiced "
+        "(delivered quantities) once its delivery is validated, by a daily "
+        "scheduled action. Applies to the orders generated from now on.",
+    )
+    invoice_ids = fields.Many2many(
+        "account.move",
+        string="Invoices",
+        compute="_compute_invoices",
+        compute_sudo=True,
+    )
+    invoice_count = fields.Integer(compute="_compute_invoices", compute_sudo=True)
+    amount_invoiced = fields.Monetary(
+        string="Invoiced",
+        compute="_compute_invoices",
+        compute_sudo=True,
+        currency_field="currency_id",
+        help="Total of the posted invoices and credit notes of its orders.",
+    )
+    exception_overdue = fields.Boolean(
+        string="Held for Overdue Invoices",
+        copy=False,
+        readonly=True,
+        help="Stopped because the customer has overdue invoices: runs again on its "
+        "own once they are paid.",
+    )
     auto_confirm = fields.Boolean(
         string="Confirm Automatically",
         default=True,
@@ -324,6 +362,33 @@ class SaleStandingOrder(models.Model):
                 "pay_now"
                 if customer and not customer.on_account_allowed
                 else "on_account"
+            )
+
+    @api.depends("company_id")
+    def _compute_invoicing_mode(self):
+        for order in self:
+            if not order.invoicing_mode or order.state in (False, "draft"):
+                order.invoicing_mode = (
+                    order.company_id or self.env.company
+                ).autosales_invoicing_mode
+
+    @api.depends("order_ids.invoice_ids.state", "order_ids.invoice_ids.amount_total")
+    def _compute_invoices(self):
+        for order in self:
+            invoices = order.order_ids.invoice_ids.filtered(
+                lambda move: move.move_type in ("out_invoice", "out_refund")
+            )
+            order.invoice_ids = invoices
+            order.invoice_count = len(invoices)
+            order.amount_invoiced = sum(
+                invoice.currency_id._convert(
+                    invoice.amount_total_in_currency_signed,  # credit notes < 0
+                    order.currency_id,
+                    order.company_id,
+                    invoice.invoice_date or fields.Date.context_today(order),
+                )
+                for invoice in invoices
+                if invoice.state == "posted"
             )
 
     @api.depends("partner_id", "payment_mode", "company_id")
@@ -578,7 +643,13 @@ class SaleStandingOrder(models.Model):
             if order.state == "paused":
                 # Occurrences that fell into the pause are not made up for.
                 order._skip_until(today, self.env._("paused"))
-            order.write({"state": "active", "exception_reason": False})
+            order.write(
+                {
+                    "state": "active",
+                    "exception_reason": False,
+                    "exception_overdue": False,
+                }
+            )
         self._close_exception_activities()
         # Orders left unconfirmed by the problem that caused the exception
         # (credit limit, refused payment) get another chance now.
@@ -705,6 +776,9 @@ class SaleStandingOrder(models.Model):
         action["domain"] = [("standing_order_id", "in", self.ids)]
         action["context"] = {"create": False}
         return action
+
+    def action_view_invoices(self):
+        return self.order_ids.action_view_invoice(invoices=self.invoice_ids)
 
     def action_view_forecast(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -1019,7 +1093,47 @@ class SaleStandingOrder(models.Model):
             return self.env._(
                 "The currency of the pricelist of %s has changed.", self.display_name
             )
-        return self._get_payment_error()
+        return self._get_payment_error() or self._get_overdue_error()
+
+    def _get_overdue_error(self):
+        """Why this standing order is held for its customer's overdue
+        invoices (company setting), or ''."""
+        self.ensure_one()
+        days = self.company_id.autosales_overdue_hold_days
+        if days <= 0:
+            return ""
+        overdue = self.commercial_partner_id._autosales_get_overdue_amount(
+            self.company_id, self._get_today() - timedelta(days=days)
+        )
+        if self.company_id.currency_id.compare_amounts(overdue, 0) <= 0:
+            return ""
+        return self.env._(
+            "%(customer)s has invoices overdue by more than %(days)s days "
+            "(%(amount)s due): standing order %(name)s waits until they are paid, "
+            "then runs again on its own.",
+            customer=self.commercial_partner_id.display_name,
+            days=days,
+            amount=formatLang(
+                self.env, overdue, currency_obj=self.company_id.currency_id
+            ),
+            name=self.display_name,
+        )
+
+    def _release_overdue_holds(self):
+        """Run again the standing orders held for overdue invoices that were
+        paid since."""
+        held = self.search(
+            [("state", "=", "exception"), ("exception_overdue", "=", True)]
+        )
+        released = held.filtered(lambda standing: not standing._get_generation_error())
+        for standing in released:
+            standing.message_post(
+                body=self.env._(
+                    "The overdue invoices were paid: the standing order runs again."
+                )
+            )
+        released._action_resume()
+        return released
 
     def _subscribe_customer(self):
         for order in self:

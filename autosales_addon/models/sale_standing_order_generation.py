@@ -168,9 +168,11 @@ class SaleStandingOrder(models.Model):
         :return: the generated ``sale.order`` records
         """
         until = until or self._get_today()
+        self._release_overdue_holds()
         standing_orders = self._claim_due(until, limit=limit)
         orders = standing_orders._generate_occurrences(until)
         standing_orders._send_pending_payments(orders)
+        orders._autosales_invoice()
         return orders
 
     def _generate_occurrences(self, until, force_next=False):
@@ -186,6 +188,8 @@ class SaleStandingOrder(models.Model):
                 standing._autosales_payment_method_lost()
             elif error := standing._get_generation_error():
                 standing._set_exception(error)
+                if standing._get_overdue_error() == error:
+                    standing.exception_overdue = True
             else:
                 return standing._get_due_occurrence_dates(until, force_next=force_next)
             return None
@@ -343,6 +347,7 @@ class SaleStandingOrder(models.Model):
             "user_id": self.user_id.id,
             "team_id": self.team_id.id,
             "client_order_ref": self.client_order_ref,
+            "autosales_invoicing_mode": self.invoicing_mode,
             "origin": self.name,
             "standing_order_id": self.id,
             "standing_order_date": occurrence_date,
@@ -439,6 +444,8 @@ class SaleStandingOrder(models.Model):
         are where parallel workers collide.
         """
         until = until or self._get_today()
+        self._release_overdue_holds()
+        self._commit_progress()
         if self._use_queue_job():
             self._enqueue_generation(until, batch_size)
             return 0
@@ -466,6 +473,7 @@ class SaleStandingOrder(models.Model):
         self._commit_progress()
         batcher._send_pending_payments_committed(orders)
         self._reserve_generated_orders(orders)
+        self._invoice_generated_orders(orders)
         return orders
 
     # === SCALE-OUT (OCA queue_job, optional) === #
@@ -544,6 +552,23 @@ class SaleStandingOrder(models.Model):
         if not standing_orders:
             return None
         return standing_orders._generate_occurrences(until)
+
+    def _invoice_generated_orders(self, orders):
+        """Invoice the ``orders`` of a committed batch invoiced when confirmed.
+
+        When the retries are exhausted, the invoicing scheduled action
+        invoices them later: the orders themselves are committed.
+        """
+        try:
+            self._with_serialization_retry(orders._autosales_invoice)
+        except RETRYABLE_ERRORS:
+            if odoo_module.current_test:
+                raise
+            self.env.cr.rollback()
+            self.env.invalidate_all()
+            _logger.info("Invoicing conflicted; left to the scheduled action")
+            return
+        self._commit_progress()
 
     def _reserve_generated_orders(self, orders):
         """Reserve the stock of the deliveries of ``orders``, confirmed by a

@@ -184,3 +184,59 @@ class TestStandingOrderConcurrency(BaseCase):
                 ).action_generate_now()
             user_cr.rollback()
             cron_cr.rollback()
+
+    def test_concurrent_invoicing_runs_invoice_each_order_once(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            standing_orders = env["sale.standing.order"].browse(self.ids["standing"])
+            standing_orders.write({"auto_confirm": True, "invoicing_mode": "on_order"})
+            # Confirmed, not invoiced yet (as after a crash before invoicing).
+            with patch.object(
+                type(env["sale.order"]),
+                "_autosales_invoice",
+                lambda orders: orders.env["account.move"],
+            ):
+                orders = standing_orders._generate_due_orders(until=date(2027, 1, 1))
+            self.assertEqual(set(orders.mapped("invoice_status")), {"to invoice"})
+            order_ids = orders.ids
+        self.addCleanup(self._remove_invoiced_orders, order_ids)
+
+        def invoice(env):
+            # Two direct runs on the same orders: only the database guard
+            # (or the serialization of their writes) stands between them.
+            orders = env["sale.order"].browse(order_ids)
+            env["sale.standing.order"]._with_serialization_retry(
+                orders._autosales_invoice
+            )
+            env.cr.commit()
+
+        def cron(env):
+            env["sale.order"]._cron_autosales_invoice_orders(batch_size=5)
+
+        self._run_workers(invoice, invoice, cron)
+        with self.registry.cursor() as cr:
+            cr.execute(
+                """
+                SELECT autosales_order_id, count(*)
+                  FROM account_move
+                 WHERE autosales_order_id IN %s
+              GROUP BY autosales_order_id
+                """,
+                [tuple(order_ids)],
+            )
+            counts = dict(cr.fetchall())
+        self.assertEqual(set(counts), set(order_ids), "every order was invoiced")
+        self.assertEqual(set(counts.values()), {1}, "no order was invoiced twice")
+
+    def _remove_invoiced_orders(self, order_ids):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            invoices = env["account.move"].search(
+                [("autosales_order_id", "in", order_ids)]
+            )
+            invoices.button_draft()
+            invoices.with_context(force_delete=True).unlink()
+            orders = env["sale.order"].browse(order_ids)
+            orders._action_cancel()
+            orders.picking_ids.move_ids.unlink()
+            orders.picking_ids.unlink()
