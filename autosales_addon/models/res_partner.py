@@ -134,6 +134,8 @@ class ResPartner(models.Model):
     autosales_next_contact_reason = fields.Char(
         string="Reason",
         compute="_compute_autosales_next_contact_reason",
+        # As the next contact date: whoever the reminder is assigned to.
+        compute_sudo=True,
         help="Why the customer is to be contacted on the next contact date.",
     )
 

@@ -170,6 +170,12 @@ class TestReminderRules(AutosalesCrmCommon):
         self.assertEqual(activity.activity_type_id, self.todo_type)
         self.assertEqual(activity.date_deadline, standing.exception_date)
         self.assertEqual(standing.exception_date, standing._get_today())
+        # the salesperson sees why the customer is to be contacted, though
+        # the reminder is the leader's
+        self.env.invalidate_all()
+        customer = self.customer.with_user(self.salesman)
+        self.assertEqual(customer.autosales_next_contact_date, activity.date_deadline)
+        self.assertEqual(customer.autosales_next_contact_reason, activity.summary)
         # the scheduled action does not add a second one
         self.assertFalse(self._cron(standing._get_today()))
         # once the standing order runs again, the reminder is withdrawn
