@@ -30,6 +30,23 @@ class AutosalesIntervalMixin(models.AbstractModel):
         default="month",
         required=True,
     )
+    interval_label = fields.Char(
+        string="Repeats",
+        compute="_compute_interval_label",
+        help="How often, in words.",
+    )
+
+    # === COMPUTE METHODS === #
+
+    @api.depends("interval_number", "interval_type")
+    @api.depends_context("lang")
+    def _compute_interval_label(self):
+        for record in self:
+            record.interval_label = (
+                record._get_interval_label()
+                if record.interval_number and record.interval_type
+                else False
+            )
 
     # === CONSTRAINT METHODS === #
 
