@@ -71,6 +71,17 @@ class ResCompany(models.Model):
                 )
             company._autosales_get_payment_retry_days()
 
+    def _autosales_get_tz(self):
+        """The time zone of this company's day: its working-time calendar's,
+        else its address's, else UTC."""
+        self.ensure_one()
+        return self.resource_calendar_id.tz or self.partner_id.tz or "UTC"
+
+    def _autosales_get_today(self):
+        """Today in this company's time zone."""
+        self.ensure_one()
+        return fields.Date.context_today(self.with_context(tz=self._autosales_get_tz()))
+
     def _autosales_get_payment_retry_days(self):
         """Return the retry schedule as a sorted list of positive day counts."""
         self.ensure_one()

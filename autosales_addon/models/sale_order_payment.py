@@ -8,6 +8,7 @@ import psycopg2.errors
 from odoo import api, fields, models
 from odoo.fields import Command
 from odoo.modules import module as odoo_module
+from odoo.osv import expression
 from odoo.tools import SQL, format_date, format_datetime
 
 from .sale_standing_order_generation import RETRYABLE_ERRORS
@@ -418,13 +419,23 @@ class SaleOrder(models.Model):
         others. An order whose standing order lost its payment method is not
         retried; the customer is asked to choose another one.
         """
-        today = today or self.env["sale.standing.order"]._get_today()
+        due = (
+            [("standing_payment_retry_date", "<=", today)]
+            if today
+            else self.env["sale.standing.order"]._get_company_today_domain(
+                "standing_payment_retry_date", "<="
+            )
+        )
         orders = self.search(
-            [
-                ("standing_payment_retry_date", "<=", today),
-                ("state", "in", ("draft", "sent")),
-                ("standing_order_id", "!=", False),
-            ]
+            expression.AND(
+                [
+                    due,
+                    [
+                        ("state", "in", ("draft", "sent")),
+                        ("standing_order_id", "!=", False),
+                    ],
+                ]
+            )
         )
         self._autosales_send_payments_committed(
             orders, prepare=lambda order: order._autosales_prepare_retry()

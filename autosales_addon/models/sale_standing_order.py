@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import format_date
 from odoo.tools.misc import formatLang
 
@@ -638,11 +639,10 @@ class SaleStandingOrder(models.Model):
         return True
 
     def _action_resume(self):
-        today = self._get_today()
         for order in self:
             if order.state == "paused":
                 # Occurrences that fell into the pause are not made up for.
-                order._skip_until(today, self.env._("paused"))
+                order._skip_until(order._get_today(), self.env._("paused"))
             order.write(
                 {
                     "state": "active",
@@ -989,9 +989,29 @@ class SaleStandingOrder(models.Model):
 
     @api.model
     def _get_today(self):
-        """Today in the company's time zone (falling back to the user's)."""
-        tz = self.env.company.partner_id.tz or self.env.user.tz or "UTC"
-        return fields.Date.context_today(self.with_context(tz=tz))
+        """Today for this standing order: in the time zone of its company
+        (of the current company when called on none)."""
+        company = self.company_id if len(self.company_id) == 1 else self.env.company
+        return company._autosales_get_today()
+
+    @api.model
+    def _get_company_today_domain(
+        self, field_name, operator, company_field="company_id"
+    ):
+        """Domain comparing ``field_name`` with today in the time zone of
+        each record's company, e.g. ``next_date <= today`` where "today"
+        depends on the company of the record."""
+        # A database has few companies.
+        companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
+        return expression.OR(
+            [
+                [
+                    (company_field, "=", company.id),
+                    (field_name, operator, company._autosales_get_today()),
+                ]
+                for company in companies
+            ]
+        )
 
     def _check_ready_to_run(self):
         """Raise a clear error when this standing order cannot run."""
@@ -1194,11 +1214,10 @@ class SaleStandingOrder(models.Model):
 
     def _set_exception(self, reason):
         """Stop this standing order and tell its salesperson why."""
-        today = self._get_today()
         for order in self:
             values = {"state": "exception", "exception_reason": reason}
             if order.state != "exception":
-                values["exception_date"] = today
+                values["exception_date"] = order._get_today()
             order.write(values)
             order.message_post(body=self.env._("Standing order stopped: %s", reason))
             order.activity_schedule(
@@ -1264,30 +1283,37 @@ class SaleStandingOrder(models.Model):
 
     @api.model
     def _cron_send_upcoming_notices(self, today=None):
-        """Tell customers a few days ahead that their next order is coming."""
-        today = today or self._get_today()
-        max_days = max(
-            self.env["res.company"]
-            .sudo()
-            .search([("autosales_notice_days", ">", 0)])
-            .mapped("autosales_notice_days")
-            or [0]
+        """Tell customers a few days ahead that their next order is coming.
+
+        :param date today: the reference day (default: today for each
+            standing order, in its company's time zone)
+        """
+        companies = (
+            self.env["res.company"].sudo().search([("autosales_notice_days", ">", 0)])
         )
-        if max_days <= 0:
-            return
+        if not companies:
+            return self.browse()
+        days = {
+            company: (
+                today or company._autosales_get_today(),
+                company.autosales_notice_days,
+            )
+            for company in companies
+        }
         candidates = self.search(
-            [
-                ("state", "=", "active"),
-                ("next_date", ">", today),
-                ("next_date", "<=", fields.Date.add(today, days=max_days)),
-            ]
+            [("state", "=", "active")]
+            + expression.OR(
+                [
+                    [
+                        ("company_id", "=", company.id),
+                        ("next_date", ">", day),
+                        ("next_date", "<=", fields.Date.add(day, days=notice)),
+                    ]
+                    for company, (day, notice) in days.items()
+                ]
+            )
         )
-        to_notify = candidates.filtered(
-            lambda o: o.upcoming_notice_date != o.next_date
-            and o.company_id.autosales_notice_days > 0
-            and o.next_date
-            <= fields.Date.add(today, days=o.company_id.autosales_notice_days)
-        )
+        to_notify = candidates.filtered(lambda o: o.upcoming_notice_date != o.next_date)
         template = self.env.ref("autosales_addon.mail_template_standing_order_upcoming")
         for order in to_notify:
             order.message_post_with_source(

@@ -89,10 +89,17 @@ class SaleStandingOrder(models.Model):
         self.invalidate_recordset()
 
     @api.model
-    def _get_due_domain(self, until):
+    def _get_due_domain(self, until=None):
         """Domain of the standing orders with an occurrence due on or before
-        ``until``."""
-        return [("state", "=", "active"), ("next_date", "<=", until)]
+        ``until`` (by default, today for each: in its company's time zone)."""
+        if until:
+            return [("state", "=", "active"), ("next_date", "<=", until)]
+        return expression.AND(
+            [
+                [("state", "=", "active")],
+                self._get_company_today_domain("next_date", "<="),
+            ]
+        )
 
     @api.model
     def _claim_due(self, until, limit=None):
@@ -162,12 +169,11 @@ class SaleStandingOrder(models.Model):
     def _generate_due_orders(self, until=None, limit=None):
         """Generate every due occurrence not generated yet.
 
-        :param date until: last occurrence date to generate (default: today in
-            the company's time zone)
+        :param date until: last occurrence date to generate (default: today
+            for each standing order, in the time zone of its company)
         :param int limit: claim at most this many standing orders
         :return: the generated ``sale.order`` records
         """
-        until = until or self._get_today()
         self._release_overdue_holds()
         standing_orders = self._claim_due(until, limit=limit)
         orders = standing_orders._generate_occurrences(until)
@@ -191,7 +197,9 @@ class SaleStandingOrder(models.Model):
                 if standing._get_overdue_error() == error:
                     standing.exception_overdue = True
             else:
-                return standing._get_due_occurrence_dates(until, force_next=force_next)
+                return standing._get_due_occurrence_dates(
+                    until or standing._get_today(), force_next=force_next
+                )
             return None
 
         plan = {
@@ -268,13 +276,21 @@ class SaleStandingOrder(models.Model):
             return SaleOrder
         try:
             with self.env.cr.savepoint():
-                orders = SaleOrder.create(
-                    [
-                        standing._prepare_order_values(date)
-                        for standing, dates in plan.items()
-                        for date in dates
-                    ]
-                )
+                # Each order is made in its company: its taxes, fiscal
+                # position, warehouse and sequence.
+                orders = SaleOrder
+                for company, standing_orders in (
+                    self.browse([standing.id for standing in plan])
+                    .grouped("company_id")
+                    .items()
+                ):
+                    orders |= SaleOrder.with_company(company).create(
+                        [
+                            standing._prepare_order_values(date)
+                            for standing in standing_orders
+                            for date in plan[standing]
+                        ]
+                    )
                 orders._check_standing_order_prices()
             return orders
         except RETRYABLE_ERRORS:
@@ -287,7 +303,7 @@ class SaleStandingOrder(models.Model):
         for standing, dates in plan.items():
             try:
                 with self.env.cr.savepoint():
-                    created = SaleOrder.create(
+                    created = SaleOrder.with_company(standing.company_id).create(
                         [standing._prepare_order_values(date) for date in dates]
                     )
                     created._check_standing_order_prices()
@@ -393,7 +409,8 @@ class SaleStandingOrder(models.Model):
             return
         try:
             with self.env.cr.savepoint():
-                orders.action_confirm()
+                for company, company_orders in orders.grouped("company_id").items():
+                    company_orders.with_company(company).action_confirm()
         except RETRYABLE_ERRORS:
             raise
         except Exception:  # noqa: BLE001 - confirmed one by one below
@@ -407,7 +424,7 @@ class SaleStandingOrder(models.Model):
         for order in orders:
             try:
                 with self.env.cr.savepoint():
-                    order.action_confirm()
+                    order.with_company(order.company_id).action_confirm()
                 confirmed |= order
             except RETRYABLE_ERRORS:
                 raise
@@ -443,7 +460,6 @@ class SaleStandingOrder(models.Model):
         reserved after the commit too, in short transactions: reservations
         are where parallel workers collide.
         """
-        until = until or self._get_today()
         self._release_overdue_holds()
         self._commit_progress()
         if self._use_queue_job():
@@ -503,7 +519,7 @@ class SaleStandingOrder(models.Model):
         jobs = []
         for ids in split_every(batch_size, due.ids, list):
             digest = hashlib.sha1(
-                f"{until}:{','.join(map(str, ids))}".encode()
+                f"{until or fields.Date.today()}:{','.join(map(str, ids))}".encode()
             ).hexdigest()
             jobs.append(
                 self.browse(ids)
@@ -514,7 +530,7 @@ class SaleStandingOrder(models.Model):
                         "Generate the orders of %(count)s standing orders due by "
                         "%(date)s",
                         count=len(ids),
-                        date=until,
+                        date=until or self.env._("today"),
                     ),
                 )
                 ._job_generate_orders(until)
