@@ -47,6 +47,12 @@ class AutosalesReminderLog(models.Model):
         ondelete="cascade",
     )
     user_id = fields.Many2one("res.users", string="Assigned to", readonly=True)
+    company_id = fields.Many2one(
+        "res.company",
+        readonly=True,
+        index="btree_not_null",
+        help="Company of the document; none for a customer shared by all companies.",
+    )
     activity_id = fields.Many2one(
         "mail.activity",
         readonly=True,

@@ -564,6 +564,9 @@ class AutosalesReminderRule(models.Model):
                     "date_deadline": values["date_deadline"],
                     "partner_id": customer.id,
                     "user_id": user.id,
+                    "company_id": record.company_id.id
+                    if "company_id" in record._fields
+                    else False,
                 }
             )
         if not activity_values:

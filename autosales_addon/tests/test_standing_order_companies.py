@@ -126,3 +126,34 @@ class TestStandingOrderCompanies(AutosalesCommon):
             [("id", "in", (self.standing_auckland | self.standing_los_angeles).ids)]
         )
         self.assertEqual(visible, self.standing_auckland)
+
+    def test_reminders_belong_to_the_company_of_their_document(self):
+        rule = self.env["autosales.reminder.rule"].create(
+            {
+                "name": "Exceptions",
+                "trigger": "standing_order_exception",
+                "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+                "assign_to": "fixed_user",
+                "user_id": self.manager.id,
+            }
+        )
+        (self.standing_auckland | self.standing_los_angeles)._set_exception(
+            "Checked by hand."
+        )
+        logs = self.env["autosales.reminder.log"].search([("rule_id", "=", rule.id)])
+        self.assertEqual(
+            set(logs.mapped("company_id")), {self.auckland, self.los_angeles}
+        )
+        self.manager.write(
+            {
+                "company_ids": [Command.set(self.auckland.ids)],
+                "company_id": self.auckland.id,
+            }
+        )
+        self.env.invalidate_all()
+        visible = (
+            self.env["autosales.reminder.log"]
+            .with_user(self.manager)
+            .search([("rule_id", "=", rule.id)])
+        )
+        self.assertEqual(visible.company_id, self.auckland)
