@@ -4,6 +4,7 @@ from odoo import http
 from odoo.exceptions import UserError, ValidationError
 from odoo.http import request
 
+from odoo.addons.website_sale.controllers.delivery import Delivery
 from odoo.addons.website_sale.controllers.main import WebsiteSale
 from odoo.addons.website_sale.controllers.payment import PaymentPortal
 
@@ -12,6 +13,25 @@ from .portal import parse_id
 _logger = logging.getLogger(__name__)
 
 ON_ACCOUNT_ERROR_KEY = "autosales_on_account_error"
+
+
+def check_express_checkout_allowed(order_sudo):
+    """Refuse the express checkout of a repeated cart.
+
+    Express checkout (Google Pay, Apple Pay, ...) pays the cart from the
+    cart page, skipping the steps a repeated order needs: the consent to the
+    payment method being saved and charged again, and the saved payment
+    method itself. The cart does not offer it; this refuses a forged call.
+
+    :raise UserError: if the cart is set to repeat
+    """
+    if order_sudo and order_sudo.autosales_repeat_option_id:
+        raise UserError(
+            request.env._(
+                "Express checkout cannot set up a repeated order. Go through the "
+                "checkout to repeat it, or make it a one-time purchase in your cart."
+            )
+        )
 
 
 class AutosalesWebsiteSale(WebsiteSale):
@@ -39,6 +59,18 @@ class AutosalesWebsiteSale(WebsiteSale):
             # An interval that is not offered (forged form): the cart is unchanged.
             _logger.info("Repeat option refused for %s: %s", order_sudo.name, error)
         return request.redirect(post.get("redirect") or "/shop/cart")
+
+    @http.route()
+    def process_express_checkout(
+        self, billing_address, shipping_address=None, shipping_option=None, **kwargs
+    ):
+        check_express_checkout_allowed(request.website.sale_get_order())
+        return super().process_express_checkout(
+            billing_address,
+            shipping_address=shipping_address,
+            shipping_option=shipping_option,
+            **kwargs,
+        )
 
     def _get_shop_payment_values(self, order, **kwargs):
         values = super()._get_shop_payment_values(order, **kwargs)
@@ -94,6 +126,15 @@ class AutosalesWebsiteSale(WebsiteSale):
         request.session["sale_last_order_id"] = order_sudo.id
         request.website.sale_reset()
         return request.redirect("/shop/confirmation")
+
+
+class AutosalesDelivery(Delivery):
+    @http.route()
+    def express_checkout_process_delivery_address(self, partial_delivery_address):
+        check_express_checkout_allowed(request.website.sale_get_order())
+        return super().express_checkout_process_delivery_address(
+            partial_delivery_address
+        )
 
 
 class AutosalesShopPayment(PaymentPortal):

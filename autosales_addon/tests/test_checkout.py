@@ -15,7 +15,7 @@ class TestWebshopCheckout(AutosalesCommon, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_demo_payment()
-        cls.provider.is_published = True
+        cls.provider.write({"is_published": True, "allow_express_checkout": True})
         cls.website = cls.env.ref("website.default_website")
         cls.bulb.write({"is_published": True, "website_sequence": 1})
         belgium = cls.env.ref("base.be")
@@ -144,8 +144,8 @@ class TestWebshopCheckout(AutosalesCommon, HttpCase):
             "/shop", "autosales_checkout_no_on_account", login="autosales_other_shopper"
         )
 
-    def _post_on_account(self, login, contact):
-        """Put a ready-to-pay cart in ``login``'s session and post on account."""
+    def _cart_in_session(self, login, contact, **values):
+        """Put a ready-to-pay cart of ``contact`` in ``login``'s session."""
         cart = self.SaleOrder.create(
             {
                 "partner_id": contact.id,
@@ -153,16 +153,82 @@ class TestWebshopCheckout(AutosalesCommon, HttpCase):
                 "order_line": [
                     Command.create({"product_id": self.bulb.id, "product_uom_qty": 1})
                 ],
+                **values,
             }
         )
         cart._set_delivery_method(self.env.ref("delivery.free_delivery_carrier"))
         self.authenticate(login, login)
         self.session["sale_order_id"] = cart.id
         root.session_store.save(self.session)
+        return cart
+
+    def _post_on_account(self, login, contact):
+        """Put a ready-to-pay cart in ``login``'s session and post on account."""
+        cart = self._cart_in_session(login, contact)
         page = self.url_open("/shop/cart")
         csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
         self.url_open("/shop/payment/on_account", data={"csrf_token": csrf})
         return cart
+
+    def _json_call(self, url, params):
+        response = self.url_open(
+            url,
+            data=json.dumps({"jsonrpc": "2.0", "method": "call", "params": params}),
+            headers={"Content-Type": "application/json"},
+        )
+        return response.json()
+
+    def _express_checkout(self):
+        """Send the cart's addresses as an express checkout form does."""
+        address = {
+            "name": "Bea Buyer",
+            "email": "bea@example.com",
+            "street": "Rue Neuve 1",
+            "city": "Brussels",
+            "zip": "1000",
+            "country": "BE",
+        }
+        return self._json_call(
+            "/shop/express_checkout",
+            {"billing_address": address, "shipping_address": address},
+        )
+
+    def test_express_checkout_is_offered_for_a_one_time_cart(self):
+        cart = self._cart_in_session("autosales_shopper", self.customer_contact)
+        page = self.url_open("/shop/cart").text
+        self.assertIn('name="o_express_checkout_container"', page)
+        response = self._express_checkout()
+        self.assertNotIn("error", response)
+        self.assertEqual(response["result"], cart.partner_id.id)
+
+    def test_express_checkout_is_refused_for_a_repeated_cart(self):
+        option = self.env["autosales.repeat.option"].search([], limit=1)
+        cart = self._cart_in_session(
+            "autosales_shopper",
+            self.customer_contact,
+            autosales_repeat_option_id=option.id,
+        )
+        page = self.url_open("/shop/cart").text
+        self.assertIn("o_autosales_repeat_summary", page, "the cart is repeated")
+        self.assertNotIn('name="o_express_checkout_container"', page)
+        addresses = cart.partner_invoice_id | cart.partner_shipping_id
+        # A forged call (or a stale cart page) is refused by the server.
+        response = self._express_checkout()
+        self.assertIn(
+            "Express checkout cannot set up a repeated order",
+            response["error"]["data"]["message"],
+        )
+        response = self._json_call(
+            "/shop/express/shipping_address_change",
+            {"partial_delivery_address": {"city": "Ghent", "country": "BE"}},
+        )
+        self.assertIn("Express checkout", response["error"]["data"]["message"])
+        self.assertEqual(
+            cart.partner_invoice_id | cart.partner_shipping_id,
+            addresses,
+            "the addresses of the cart are unchanged",
+        )
+        self.assertEqual(cart.autosales_repeat_option_id, option)
 
     def test_on_account_request_confirms_for_approved_customer(self):
         cart = self._post_on_account("autosales_shopper", self.customer_contact)

@@ -42,6 +42,10 @@ registry.category("web_tour.tours").add("autosales_checkout_one_time", {
             content: "One-time purchase is the default",
             trigger: "#autosales_repeat_none:checked",
         },
+        {
+            content: "A one-time purchase can be paid by express checkout",
+            trigger: "#o_cart_summary [name='o_express_checkout_container']",
+        },
         ...checkoutToPayment(),
         {
             content: "No repeat in the summary",
@@ -72,6 +76,10 @@ registry.category("web_tour.tours").add("autosales_checkout_repeat_pay_now", {
         {
             content: "The choice is in the order summary, without pressing anything",
             trigger: ".o_autosales_repeat_summary:contains('Every 2 months')",
+        },
+        {
+            content: "No express checkout: it would skip the consent to repeated charges",
+            trigger: "#o_cart_summary:not(:has([name='o_express_checkout_container']))",
         },
         ...checkoutToPayment(),
         {
