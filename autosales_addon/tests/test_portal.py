@@ -196,6 +196,47 @@ class TestStandingOrderPortal(PortalCommon):
         home = self.url_open("/my/home")
         self.assertIn("/my/standing-orders", home.text)
 
+    def test_page_lists_the_invoices_of_the_orders_paid_or_due(self):
+        standing = self._create_standing_order(invoicing_mode="on_order")
+        orders = self.StandingOrder._generate_due_orders(until=date(2027, 3, 1))
+        self.assertEqual(len(orders), 2)
+        paid, due = orders.invoice_ids.sorted("id")
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=paid.ids
+        ).create({})._create_payments()
+        self.assertIn(paid.payment_state, ("paid", "in_payment"))
+        # an invoice of the same customer outside the standing order
+        other = due.copy()
+        other.action_post()
+        self.authenticate("autosales_portal", "autosales_portal")
+        page = self._page(standing.get_portal_url()).text
+        rows = re.findall(
+            r'<div class="o_standing_order_invoice[^"]*">(.*?)</div>', page, re.S
+        )
+        paid_row = next(row for row in rows if paid.name in row)
+        due_row = next(row for row in rows if due.name in row)
+        self.assertIn("Paid", paid_row)
+        self.assertNotIn("Pay now", paid_row)
+        self.assertIn("Due", due_row)
+        self.assertIn("Pay now", due_row)
+        self.assertIn(f"/my/invoices/{due.id}", due_row)
+        self.assertNotIn(other.name, page)
+        # another customer's portal user gets nothing of it
+        self.env["res.users"].create(
+            {
+                "name": "Dim Buyer",
+                "login": "autosales_other_buyer",
+                "password": "autosales_other_buyer",
+                "partner_id": self.env["res.partner"]
+                .create({"name": "Dim Buyer", "parent_id": self.other_customer.id})
+                .id,
+                "groups_id": [Command.set(self.env.ref("base.group_portal").ids)],
+            }
+        )
+        self.authenticate("autosales_other_buyer", "autosales_other_buyer")
+        response = self.url_open(f"/my/standing-orders/{standing.id}")
+        self.assertNotIn(due.name, response.text)
+
     def test_other_customer_standing_order_is_not_shown_or_changed(self):
         self.authenticate("autosales_portal", "autosales_portal")
         response = self.url_open(f"/my/standing-orders/{self.foreign.id}")
