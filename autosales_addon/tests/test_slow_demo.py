@@ -140,6 +140,12 @@ class TestDemoData(BaseCase):
             self.assertEqual(order.picking_ids.mapped("state"), ["done"])
             self.assertLess(order.picking_ids.date_done.date(), today)
         self.assertNotEqual(past[0].date_order.date(), past[1].date_order.date())
+        # invoiced when confirmed: the oldest invoice paid, the others due
+        invoices = standing.invoice_ids.sorted("id")
+        self.assertEqual(len(invoices), len(standing.order_ids))
+        self.assertEqual(set(invoices.mapped("state")), {"posted"})
+        self.assertIn(invoices[0].payment_state, ("paid", "in_payment"))
+        self.assertEqual(set(invoices[1:].mapped("payment_state")), {"not_paid"})
 
     def test_the_standing_orders_the_readme_names(self):
         states = set(self.env["sale.standing.order"].search([]).mapped("state"))
