@@ -18,6 +18,7 @@ from . import sale_order
 from . import sale_order_payment
 from . import sale_order_invoicing
 from . import account_move
+from . import ir_actions_report
 from . import payment_token
 from . import payment_transaction
 from . import crm_lead

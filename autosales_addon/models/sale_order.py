@@ -1,3 +1,4 @@
+import contextlib
 import logging
 
 from dateutil.relativedelta import relativedelta
@@ -323,6 +324,30 @@ class SaleOrder(models.Model):
         the confirmation, it is noted on the order instead."""
         if len(self) > 1 and self._autosales_queue_confirmation_mails():
             return
+        with self._autosales_prerender_confirmation_pdfs():
+            self._autosales_send_confirmation_mail_now()
+
+    @contextlib.contextmanager
+    def _autosales_prerender_confirmation_pdfs(self):
+        """Within the block, the confirmation PDFs of ``self`` come from one
+        rendering of the batch (see ``ir.actions.report``)."""
+        Report = self.env["ir.actions.report"]
+        with contextlib.ExitStack() as stack:
+            if len(self) > 1:
+                for template, orders in self.grouped(
+                    lambda order: order._get_confirmation_template()
+                ).items():
+                    if not template:
+                        continue
+                    for report in template.report_template_ids.filtered(
+                        lambda report: report.report_type == "qweb-pdf"
+                    ):
+                        stack.enter_context(
+                            Report._autosales_prerender_pdfs(report, orders.ids)
+                        )
+            yield
+
+    def _autosales_send_confirmation_mail_now(self):
         if len(self) > 1:
             # One savepoint for the whole batch; per order only when one fails.
             try:

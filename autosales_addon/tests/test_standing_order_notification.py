@@ -1,3 +1,4 @@
+import io
 import shutil
 import subprocess
 from datetime import date
@@ -148,6 +149,85 @@ class TestStandingOrderNotification(AutosalesCommon):
         ).stdout.decode()
         self.assertIn(order.name, text)
         self.assertIn("LED Light Bulb E27", text)
+
+    def _pdf_text(self, pdf):
+        return subprocess.run(  # noqa: S603 - a fixed program on our own file
+            [shutil.which("pdftotext"), "-", "-"],
+            input=pdf.raw,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+
+    def _generate_three_with_pdfs(self, runs):
+        for _index in range(3):
+            self._create_standing_order()
+        Report = type(self.env["ir.actions.report"])
+        original = Report._run_wkhtmltopdf
+
+        def run_wkhtmltopdf(report, bodies, *args, **kwargs):
+            runs.append(len(bodies))
+            return original(report, bodies, *args, **kwargs)
+
+        with patch.object(Report, "_run_wkhtmltopdf", run_wkhtmltopdf):
+            return self.StandingOrder.with_context(
+                force_report_rendering=True
+            )._generate_due_orders(until=date(2027, 1, 1))
+
+    def _assert_own_pdfs(self, orders):
+        for order in orders:
+            (mail,) = self._customer_mails(order, order.name)
+            (pdf,) = mail.attachment_ids
+            text = self._pdf_text(pdf)
+            self.assertIn(order.name, text)
+            for other in orders - order:
+                self.assertNotIn(other.name, text)
+
+    def test_confirmation_pdfs_of_a_batch(self):
+        """Each email carries the PDF of its own order; wkhtmltopdf renders
+        the batch in one run where its build can (patched Qt)."""
+        runs = []
+        orders = self._generate_three_with_pdfs(runs)
+        self.assertEqual(len(orders), 3)
+        batches = self.env["ir.actions.report"]._autosales_can_render_batches()
+        self.assertEqual(runs, [3] if batches else [1, 1, 1])
+        self._assert_own_pdfs(orders)
+
+    def test_confirmation_pdfs_rendered_together_are_each_emails_own(self):
+        """The batch rendering, with a wkhtmltopdf that renders batches
+        (simulated: one page per order, as Odoo splits them)."""
+        Report = type(self.env["ir.actions.report"])
+        original = Report._pre_render_qweb_pdf
+        batches = []
+
+        def pre_render(report, report_ref, res_ids=None, data=None):
+            if res_ids and len(res_ids) > 1:
+                batches.append(list(res_ids))
+                return (
+                    {
+                        res_id: {
+                            "stream": io.BytesIO(
+                                original(report, report_ref, [res_id], data)[0][res_id][
+                                    "stream"
+                                ].getvalue()
+                            ),
+                            "attachment": None,
+                        }
+                        for res_id in res_ids
+                    },
+                    "pdf",
+                )
+            return original(report, report_ref, res_ids=res_ids, data=data)
+
+        runs = []
+        with (
+            patch.object(Report, "_autosales_can_render_batches", lambda _self: True),
+            patch.object(Report, "_pre_render_qweb_pdf", pre_render),
+        ):
+            orders = self._generate_three_with_pdfs(runs)
+        self.assertEqual(batches, [orders.ids])
+        # rendered once each for the batch, never again for the emails
+        self.assertEqual(runs, [1, 1, 1])
+        self._assert_own_pdfs(orders)
 
     def _validate_webshop_delivery(self):
         order = self.SaleOrder.create(
