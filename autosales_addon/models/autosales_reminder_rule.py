@@ -240,10 +240,19 @@ class AutosalesReminderRule(models.Model):
         rules = self.sudo().search([("trigger", "=", trigger)])
         if not rules or not records:
             return self.env["mail.activity"]
-        today = self.env["sale.standing.order"]._get_today()
+        groups = (
+            records.grouped("company_id")
+            if "company_id" in records._fields
+            else {self.env.company: records}
+        )
         activities = self.env["mail.activity"]
-        for rule in rules:
-            activities |= rule._create_reminders(today, records=records.sudo())
+        for company, company_records in groups.items():
+            # The day of the records' company.
+            today = (company or self.env.company)._autosales_get_today()
+            for rule in rules:
+                activities |= rule._create_reminders(
+                    today, records=company_records.sudo()
+                )
         return activities
 
     def _create_reminders(self, today, records=None):
@@ -274,17 +283,25 @@ class AutosalesReminderRule(models.Model):
         )
 
     def _get_document_domain(self, model, records=None):
-        """Domain of the documents of ``model`` this rule may remind of."""
+        """Domain of the documents of ``model`` this rule may remind of (in
+        the company of the pass, see :meth:`_cron_create_reminders`)."""
         domain = []
+        if company_id := self.env.context.get("autosales_reminder_company_id"):
+            domain = (
+                ["|", ("company_id", "=", False), ("company_id", "=", company_id)]
+                if model == "res.partner"
+                else [("company_id", "=", company_id)]
+            )
         if self.company_ids:
             if model == "res.partner":
-                domain = [
+                company_domain = [
                     "|",
                     ("company_id", "=", False),
                     ("company_id", "in", self.company_ids.ids),
                 ]
             else:
-                domain = [("company_id", "in", self.company_ids.ids)]
+                company_domain = [("company_id", "in", self.company_ids.ids)]
+            domain = expression.AND([domain, company_domain])
         if records is not None:
             domain = expression.AND([domain, [("id", "in", records.ids)]])
         return domain
@@ -343,6 +360,8 @@ class AutosalesReminderRule(models.Model):
         ]
         if self.company_ids:
             domain.append(("sale_id.company_id", "in", self.company_ids.ids))
+        if company_id := self.env.context.get("autosales_reminder_company_id"):
+            domain.append(("sale_id.company_id", "=", company_id))
         if records is not None:
             domain.append(("sale_id", "in", records.ids))
         rows = self.env["stock.picking"]._read_group(
@@ -595,17 +614,31 @@ class AutosalesReminderRule(models.Model):
         """Scheduled action: refresh the reorder predictions, then create the
         reminders of every active rule that are due on ``today``.
 
-        :param date today: the reference date (default: today in the company's
-            time zone)
+        :param date today: the reference date (default: for the documents of
+            each company, today in its time zone; customers shared by all
+            companies are reminded of on the first company's day)
         :return: the new ``mail.activity`` records
         """
-        today = today or self.env["sale.standing.order"]._get_today()
-        self.env["res.partner"]._autosales_update_reorder_dates(today)
+        companies = self.env["res.company"].sudo().search([], order="id")  # pylint: disable=no-search-all
+        passes = (
+            [(today, None)]
+            if today
+            else [(company._autosales_get_today(), company) for company in companies]
+        )
+        self.env["res.partner"]._autosales_update_reorder_dates(
+            today or self.env["sale.standing.order"]._get_today()
+        )
         self._commit_progress()
         rules = self.search([("active", "=", True)])
         activities = self.env["mail.activity"]
         for index, rule in enumerate(rules, start=1):
-            activities |= rule._create_reminders(today)
+            for day, company in passes:
+                company_rule = (
+                    rule.with_context(autosales_reminder_company_id=company.id)
+                    if company
+                    else rule
+                )
+                activities |= company_rule._create_reminders(day)
             self._commit_progress()
             self.env["ir.cron"]._notify_progress(
                 done=index, remaining=len(rules) - index

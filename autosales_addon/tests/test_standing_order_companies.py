@@ -157,3 +157,31 @@ class TestStandingOrderCompanies(AutosalesCommon):
             .search([("rule_id", "=", rule.id)])
         )
         self.assertEqual(visible.company_id, self.auckland)
+
+    def test_reminders_are_due_on_the_companys_day(self):
+        self.env["autosales.reminder.rule"].search([]).active = False
+        rule = self.env["autosales.reminder.rule"].create(
+            {
+                "name": "The day before",
+                "trigger": "standing_order_upcoming",
+                "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+                "advance_days": 1,
+                "assign_to": "fixed_user",
+                "user_id": self.manager.id,
+            }
+        )
+        logs = self.env["autosales.reminder.log"]
+        # December 31st in Auckland, December 30th in Los Angeles: only the
+        # Auckland standing order is one day from its order of January 1st.
+        with freeze_time("2026-12-30 12:00:00"):
+            self.env["autosales.reminder.rule"]._cron_create_reminders()
+        reminded = logs.search([("rule_id", "=", rule.id)])
+        self.assertEqual(reminded.res_id, self.standing_auckland.id)
+        with freeze_time("2026-12-31 12:00:00"):
+            self.env["autosales.reminder.rule"]._cron_create_reminders()
+        reminded = logs.search([("rule_id", "=", rule.id)])
+        self.assertEqual(
+            set(reminded.mapped("res_id")),
+            {self.standing_auckland.id, self.standing_los_angeles.id},
+        )
+        self.assertEqual(len(reminded), 2, "each reminded of once")
