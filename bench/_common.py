@@ -6,14 +6,20 @@ compared with ``grep`` and ``diff``.
 """
 
 import contextlib
+import functools
 import importlib.util
 import os
 import random
 import resource
+import signal
+import socket
 import statistics
+import subprocess
 import sys
 import time
 from datetime import date
+
+import requests
 
 import odoo
 from odoo.fields import Command
@@ -85,6 +91,61 @@ class Measure:
         self.queries = odoo.sql_db.sql_counter - self.queries
 
 
+class Total:
+    """Seconds and queries of several :class:`Measure` blocks added up."""
+
+    seconds = 0.0
+    queries = 0
+
+    def add(self, measure):
+        self.seconds += measure.seconds
+        self.queries += measure.queries
+
+
+class MethodTimes:
+    """Wall time spent in some methods of Odoo models while the block runs,
+    per ``(model, method)``: the outermost calls only, so that recursion or
+    ``super()`` chains are counted once. The methods are wrapped on the
+    registry's classes, which this process alone uses."""
+
+    def __init__(self, env, methods):
+        self.classes = {method: type(env[method[0]]) for method in methods}
+        self.seconds = dict.fromkeys(methods, 0.0)
+        self.calls = dict.fromkeys(methods, 0)
+        self._saved = {}
+
+    def __enter__(self):
+        for key, cls in self.classes.items():
+            name = key[1]
+            self._saved[key] = cls.__dict__.get(name)
+            setattr(cls, name, self._wrap(key, getattr(cls, name)))
+        return self
+
+    def __exit__(self, *exc):
+        for key, cls in self.classes.items():
+            if self._saved[key] is None:
+                delattr(cls, key[1])
+            else:
+                setattr(cls, key[1], self._saved[key])
+
+    def _wrap(self, key, method):
+        depth = [0]
+
+        @functools.wraps(method)
+        def timed(*args, **kwargs):
+            depth[0] += 1
+            start = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+                if not depth[0]:
+                    self.seconds[key] += time.perf_counter() - start
+                    self.calls[key] += 1
+
+        return timed
+
+
 def peak_rss_mib():
     """Peak resident set size of this process, in MiB: since
     :func:`reset_peak_rss` when the kernel supports it, else since start."""
@@ -118,6 +179,75 @@ def _proc_status_kib(key):
 
 def median(values):
     return statistics.median(values)
+
+
+# === ODOO SERVER === #
+
+
+def free_port():
+    """A TCP port free on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port, workers):
+    """Start an Odoo server on the benchmark database, on the loopback
+    interface; return it and its URL once it answers."""
+    # Odoo's console script if there is one: with workers, Odoo starts its
+    # websocket (gevent) process by running sys.argv[0] again, which fails
+    # under "python -m odoo".
+    script = os.path.join(os.path.dirname(sys.executable), "odoo")
+    launcher = [script] if os.path.exists(script) else [sys.executable, "-m", "odoo"]
+    command = [
+        *launcher,
+        "--config",
+        os.environ["ODOO_RC"],
+        "--http-interface",
+        "127.0.0.1",
+        "--http-port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--max-cron-threads",
+        "0",
+        "--limit-time-real",
+        "120",
+        "--log-level",
+        "warn",
+    ]
+    server = subprocess.Popen(command, start_new_session=True)  # noqa: S603
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with contextlib.suppress(requests.ConnectionError):  # not listening yet
+            if requests.get(f"{url}/web/login", timeout=5).status_code == 200:
+                return server, url
+        if server.poll() is not None:
+            sys.exit("the Odoo server did not start")
+        time.sleep(0.5)
+    stop_server(server)
+    sys.exit("the Odoo server did not answer")
+
+
+def stop_server(server):
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+@contextlib.contextmanager
+def serving(workers=0):
+    """An Odoo server on the benchmark database for the block; yield its URL."""
+    server, url = start_server(free_port(), workers)
+    try:
+        yield url
+    finally:
+        stop_server(server)
 
 
 # === DATA === #
@@ -193,11 +323,15 @@ def order_plan(count, products, customers, seed=42):
     return plan
 
 
-def create_standing_orders(env, plan, start, state="active", chunk=500):
+def create_standing_orders(
+    env, plan, start, state="active", invoicing_mode="manual", chunk=500
+):
     """Standing orders of ``plan`` whose first occurrence is ``start``.
 
     They are created running (``state``), as ``action_activate`` leaves them,
-    in batches: the setup of a benchmark is not what it measures.
+    in batches: the setup of a benchmark is not what it measures. Their
+    orders are invoiced as ``invoicing_mode`` says (``manual``: not by the
+    add-on).
     """
     env = quiet_context(env)
     standing_orders = env["sale.standing.order"]
@@ -212,6 +346,7 @@ def create_standing_orders(env, plan, start, state="active", chunk=500):
                     "next_date": start,
                     "state": state,
                     "payment_mode": "on_account",
+                    "invoicing_mode": invoicing_mode,
                     "recurrence_anchor_date": start,
                     "recurrence_anchor_index": 0,
                     "occurrence_index": 0,

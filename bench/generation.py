@@ -16,17 +16,30 @@ second, smaller run measures generation with the emails sent inline (the
 default setting). Without wkhtmltopdf, the PDF attachment is dropped from the
 confirmation template, so that the emails are really rendered.
 
-Figures: orders/s of both paths and their ratio (goal >= 0.8), SQL queries per
-order of both paths and their ratio (goal <= 1.2), and the same for the
-inline-email run.
+With wkhtmltopdf, the run is the real set-up: an Odoo server runs beside
+the script to serve the style sheets of the PDFs (``report.url``), and the
+inline run tells where its time goes: in the confirmation emails, in their
+PDFs (``ir.actions.report._pre_render_qweb_pdf``, whether one by one or a
+batch's together) and, within those, in the wkhtmltopdf runs
+(``_run_wkhtmltopdf``): how long, and how many per order. A batch's PDFs
+are rendered in one run only by a wkhtmltopdf built with patched Qt
+(``pdf_wkhtmltopdf`` says which one runs); others render one document per
+run.
 
-    python3 bench/generation.py [--orders 2000] [--inline-email-orders 500]
+Figures: orders/s of both paths and their ratio (goal >= 0.8), SQL queries per
+order of both paths and their ratio (goal <= 1.2), the same for the
+inline-email run, and its shares of time.
+
+    python3 bench/generation.py [--orders 2000] [--inline-email-orders 100]
 """
 
 import argparse
+import contextlib
+import subprocess
 
 from _common import (
     Measure,
+    MethodTimes,
     create_catalog,
     create_customers,
     create_standing_orders,
@@ -35,6 +48,7 @@ from _common import (
     note,
     order_plan,
     render_emails_without_pdf,
+    serving,
     set_async_emails,
     set_state,
     setup_config,
@@ -45,6 +59,12 @@ from odoo.fields import Command
 
 CONFIRM_BATCH = 100
 WARMUP = 20
+# Where the time of generation with inline emails goes.
+INLINE_EMAIL_PARTS = {
+    "confirmation_email": ("sale.order", "_autosales_send_confirmation_mail"),
+    "pdf": ("ir.actions.report", "_pre_render_qweb_pdf"),
+    "wkhtmltopdf": ("ir.actions.report", "_run_wkhtmltopdf"),
+}
 
 
 def bare_orm(env, plan):
@@ -85,17 +105,38 @@ def timed_generation(env, standing, async_emails):
     return measure
 
 
+def wkhtmltopdf_version():
+    """What ``wkhtmltopdf --version`` says, as Odoo finds it: "(with patched
+    qt)" when it can render several documents in one call."""
+    from odoo.addons.base.models.ir_actions_report import (  # noqa: PLC0415
+        _get_wkhtmltopdf_bin,  # once the configuration is read
+    )
+
+    result = subprocess.run(
+        [_get_wkhtmltopdf_bin(), "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return result.stdout.strip()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=2000)
-    parser.add_argument("--inline-email-orders", type=int, default=500)
+    parser.add_argument("--inline-email-orders", type=int, default=100)
     args = parser.parse_args()
     setup_config()
     n, n_inline = args.orders, args.inline_email_orders
 
-    with environment() as env:
+    with environment() as env, contextlib.ExitStack() as stack:
         note(f"creating the data of {n} + {n_inline} orders")
         pdf = render_emails_without_pdf(env)
+        if pdf and n_inline:
+            note("starting an Odoo server for the style sheets of the PDFs")
+            url = stack.enter_context(serving())
+            env["ir.config_parameter"].set_param("report.url", url)
+            env.cr.commit()
         products = create_catalog(env)
         customers = create_customers(env, max((n + n_inline) // 5, 1))
         plan = order_plan(WARMUP + n + n_inline, products, customers)
@@ -122,7 +163,10 @@ def main():
         gen = timed_generation(env, standing, async_emails=True)
         if n_inline:
             note(f"generation with inline emails: {n_inline} standing orders")
-            inline = timed_generation(env, inline_standing, async_emails=False)
+            with MethodTimes(env, INLINE_EMAIL_PARTS.values()) as parts:
+                inline = timed_generation(env, inline_standing, async_emails=False)
+        if pdf and n_inline:
+            delay = env["ir.config_parameter"].get_param("report.print_delay", "1000")
 
     figure("orders", n)
     figure("confirmation_email_pdf", "yes" if pdf else "no (wkhtmltopdf missing)")
@@ -140,6 +184,22 @@ def main():
             (n_inline / inline.seconds) / (n / bare.seconds),
         )
         figure("generation_inline_email_queries_per_order", inline.queries / n_inline)
+        for part, method in INLINE_EMAIL_PARTS.items():
+            figure(
+                f"generation_inline_email_{part}_share",
+                parts.seconds[method] / inline.seconds,
+            )
+        if pdf:
+            figure("pdf_wkhtmltopdf", wkhtmltopdf_version())
+            figure("pdf_wkhtmltopdf_javascript_delay_ms", int(delay))
+            figure(
+                "pdf_s_per_order",
+                parts.seconds[INLINE_EMAIL_PARTS["pdf"]] / n_inline,
+            )
+            figure(
+                "pdf_wkhtmltopdf_runs_per_order",
+                parts.calls[INLINE_EMAIL_PARTS["wkhtmltopdf"]] / n_inline,
+            )
 
 
 if __name__ == "__main__":

@@ -6,9 +6,14 @@ invoice:
 
 - ``subscription_oca`` in its ``sale_and_invoice`` mode, through its own
   scheduled action (``cron_subscription_management``);
-- AutoSales: its scheduled action (``_cron_generate_orders``), then the
-  generated orders invoiced in batches of 100 (one invoice per order), timed
-  together.
+- AutoSales with standing orders invoiced when confirmed (``on_order``):
+  its scheduled action (``_cron_generate_orders``) alone, which invoices
+  each batch of orders right after confirming it (that part is also timed
+  apart).
+
+The occurrences are run in two halves, in the order ``subscription_oca``,
+AutoSales, AutoSales, ``subscription_oca``, so that a drift in the load of
+the machine weighs on both sides alike.
 
 Goal: the ratio ``autosales/subscription_oca`` is at least 2.
 
@@ -21,134 +26,72 @@ order emails (``sale.async_emails``), as in ``generation.py``.
 """
 
 import argparse
-import subprocess
-import sys
 
 from _common import (
     Measure,
+    MethodTimes,
+    Total,
     create_catalog,
     create_customers,
     create_standing_orders,
     environment,
     figure,
     note,
-    oca_addons_path,
     order_plan,
-    quiet_context,
     render_emails_without_pdf,
     set_async_emails,
     set_state,
-    setup_config,
     today,
 )
+from _subscription_oca import (
+    create_subscriptions,
+    install_subscription_oca,
+    subscription_pricelist,
+)
 
-from odoo import sql_db
-from odoo.fields import Command
-from odoo.tools import config
-
-INVOICE_BATCH = 100
 WARMUP = 20
-PERIOD_TYPES = {"week": "weeks", "month": "months"}
+# The invoicing part of AutoSales' scheduled action, timed apart.
+INVOICING = ("sale.standing.order", "_invoice_generated_orders")
 
 
-def install_subscription_oca():
-    path = oca_addons_path("subscription_oca")
-    if not path:
-        sys.exit(
-            "subscription_oca is missing: python3 -m pip install --no-deps "
-            "'odoo-addon-subscription-oca>=18.0,<18.1'"
-        )
-    db_name = setup_config(extra_addons=[path])
-    with sql_db.db_connect(db_name).cursor() as cr:
-        cr.execute("SELECT state FROM ir_module_module WHERE name = 'subscription_oca'")
-        row = cr.fetchone()
-    if row and row[0] == "installed":
-        return
-    note("installing subscription_oca into the benchmark database")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "--addons-path",
-            config["addons_path"],
-            "--database",
-            db_name,
-            "--init",
-            "subscription_oca",
-            "--without-demo",
-            "all",
-            "--stop-after-init",
-            "--no-http",
-            "--log-level",
-            "warn",
-        ],
-        check=True,
-    )
-
-
-def create_subscriptions(env, plan, pricelist):
-    """In-progress subscriptions of ``plan``, due today, one template per
-    interval (``sale_and_invoice``)."""
-    env = quiet_context(env)
-    templates = {}
-    for _customer, _lines, (number, unit) in plan:
-        if (number, unit) not in templates:
-            templates[number, unit] = env["sale.subscription.template"].create(
-                {
-                    "name": f"Every {number} {unit}",
-                    "recurring_interval": number,
-                    "recurring_rule_type": PERIOD_TYPES[unit],
-                    "recurring_rule_boundary": "unlimited",
-                    "invoicing_mode": "sale_and_invoice",
-                }
-            )
-    subscriptions = env["sale.subscription"].create(
-        [
-            {
-                "partner_id": customer.id,
-                "pricelist_id": pricelist.id,
-                "template_id": templates[interval].id,
-                "sale_subscription_line_ids": [
-                    Command.create(
-                        {"product_id": product.id, "product_uom_qty": quantity}
-                    )
-                    for product, quantity in lines
-                ],
-            }
-            for customer, lines, interval in plan
-        ]
-    )
-    # Starting them sets their next date to today.
-    subscriptions.write(
-        {"stage_id": env.ref("subscription_oca.subscription_stage_in_progress").id}
+def hold_subscriptions(env, subscriptions, held=True):
+    """Put the next occurrence of ``subscriptions`` ten years off (or back),
+    so that ``subscription_oca``'s scheduled action leaves them alone."""
+    env.cr.execute(
+        "UPDATE sale_subscription SET recurring_next_date = recurring_next_date "
+        "+ %s * interval '10 years' WHERE id IN %s",
+        [1 if held else -1, tuple(subscriptions.ids)],
     )
     env.cr.commit()
-    return subscriptions
-
-
-def run_subscription_oca(env):
     env.invalidate_all()
-    env["sale.subscription"].cron_subscription_management()
-    env.cr.commit()
+
+
+def run_subscription_oca(env, subscriptions):
+    """Its scheduled action, on ``subscriptions`` alone; return the measure."""
+    env.invalidate_all()
+    with Measure() as measure:
+        env["sale.subscription"].cron_subscription_management()
+        env.cr.commit()
+    check_output(
+        env,
+        env["sale.order"].search([("order_subscription_id", "in", subscriptions.ids)]),
+        len(subscriptions),
+    )
+    return measure
 
 
 def run_autosales(env, standing):
-    """Generation, then invoicing of the generated orders in batches; return
-    the time of each part."""
+    """The scheduled action, on ``standing`` alone; return the measure."""
+    set_state(env, standing, "active")
     env.invalidate_all()
-    with Measure() as generation:
+    with Measure() as measure:
         env["sale.standing.order"]._cron_generate_orders()
-    with Measure() as invoicing:
-        orders = env["sale.order"].search(
-            [("standing_order_id", "in", standing.ids)], order="id"
-        )
-        for offset in range(0, len(orders), INVOICE_BATCH):
-            batch = orders[offset : offset + INVOICE_BATCH]
-            batch._create_invoices(grouped=True).action_post()
-            env.cr.commit()
-            env.invalidate_all()
-    return generation, invoicing
+    check_output(
+        env,
+        env["sale.order"].search([("standing_order_id", "in", standing.ids)]),
+        len(standing),
+    )
+    return measure
 
 
 def check_output(env, orders, n):
@@ -173,46 +116,47 @@ def main():
         set_async_emails(env, True)
         products = create_catalog(env)
         customers = create_customers(env, max(n // 5, 1))
-        pricelist = env["product.pricelist"].create({"name": "Bench Pricelist"})
-        customers.property_product_pricelist = pricelist
+        pricelist = subscription_pricelist(env, customers)
         plan = order_plan(WARMUP + n, products, customers)
         start = today(env)
 
         note("warm-up")
-        create_subscriptions(env, plan[:WARMUP], pricelist)
-        run_subscription_oca(env)
-        run_autosales(env, create_standing_orders(env, plan[:WARMUP], start))
-
-        subscriptions = create_subscriptions(env, plan[WARMUP:], pricelist)
-        standing = create_standing_orders(env, plan[WARMUP:], start, state="paused")
-
-        note(f"subscription_oca: {n} subscriptions")
-        with Measure() as peer:
-            run_subscription_oca(env)
-        check_output(
+        run_subscription_oca(env, create_subscriptions(env, plan[:WARMUP], pricelist))
+        run_autosales(
             env,
-            env["sale.order"].search(
-                [("order_subscription_id", "in", subscriptions.ids)]
+            create_standing_orders(
+                env, plan[:WARMUP], start, state="paused", invoicing_mode="on_order"
             ),
-            n,
         )
 
-        note(f"AutoSales: {n} standing orders")
-        set_state(env, standing, "active")
-        with Measure() as ours:
-            generation, invoicing = run_autosales(env, standing)
-        check_output(
-            env,
-            env["sale.order"].search([("standing_order_id", "in", standing.ids)]),
-            n,
-        )
+        halves = [plan[WARMUP : WARMUP + n // 2], plan[WARMUP + n // 2 :]]
+        subscriptions = [create_subscriptions(env, half, pricelist) for half in halves]
+        hold_subscriptions(env, subscriptions[1])
+        standing = [
+            create_standing_orders(
+                env, half, start, state="paused", invoicing_mode="on_order"
+            )
+            for half in halves
+        ]
+
+        peer, ours = Total(), Total()
+        with MethodTimes(env, [INVOICING]) as parts:
+            note(f"subscription_oca: {len(halves[0])} subscriptions")
+            peer.add(run_subscription_oca(env, subscriptions[0]))
+            for half in standing:
+                note(f"AutoSales: {len(half)} standing orders")
+                ours.add(run_autosales(env, half))
+            note(f"subscription_oca: {len(halves[1])} subscriptions")
+            hold_subscriptions(env, subscriptions[1], held=False)
+            peer.add(run_subscription_oca(env, subscriptions[1]))
 
     figure("peer_orders", n)
     figure("autosales_orders_per_s", n / ours.seconds)
     figure("subscription_oca_orders_per_s", n / peer.seconds)
     figure("autosales/subscription_oca", peer.seconds / ours.seconds)
-    figure("autosales_generation_orders_per_s", n / generation.seconds)
-    figure("autosales_invoicing_orders_per_s", n / invoicing.seconds)
+    invoicing = parts.seconds[INVOICING]
+    figure("autosales_generation_orders_per_s", n / (ours.seconds - invoicing))
+    figure("autosales_invoicing_orders_per_s", n / invoicing)
     figure("autosales_queries_per_order", ours.queries / n)
     figure("subscription_oca_queries_per_order", peer.queries / n)
 

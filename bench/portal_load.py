@@ -18,12 +18,7 @@ failed connection), which must be 0.
 """
 
 import argparse
-import contextlib
-import os
 import re
-import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -35,22 +30,19 @@ from _common import (
     create_standing_orders,
     environment,
     figure,
+    free_port,
     note,
     order_plan,
     quiet_context,
     setup_config,
+    start_server,
+    stop_server,
     today,
 )
 
 PASSWORD = "bench-portal-password"  # noqa: S105 - throwaway bench users
 CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
 STANDING_LINK = re.compile(r'href="(/my/standing-orders/\d+)[?"]')
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def create_customers(env, count):
@@ -77,53 +69,6 @@ def create_customers(env, count):
     create_standing_orders(env, plan, today(env))
     env.cr.commit()
     return users.mapped("login"), products[0].id
-
-
-def start_server(port, workers):
-    # Odoo's console script if there is one: with workers, Odoo starts its
-    # websocket (gevent) process by running sys.argv[0] again, which fails
-    # under "python -m odoo".
-    script = os.path.join(os.path.dirname(sys.executable), "odoo")
-    launcher = [script] if os.path.exists(script) else [sys.executable, "-m", "odoo"]
-    command = [
-        *launcher,
-        "--config",
-        os.environ["ODOO_RC"],
-        "--http-interface",
-        "127.0.0.1",
-        "--http-port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--max-cron-threads",
-        "0",
-        "--limit-time-real",
-        "120",
-        "--log-level",
-        "warn",
-    ]
-    server = subprocess.Popen(command, start_new_session=True)  # noqa: S603
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        with contextlib.suppress(requests.ConnectionError):  # not listening yet
-            if requests.get(f"{url}/web/login", timeout=5).status_code == 200:
-                return server, url
-        if server.poll() is not None:
-            sys.exit("the Odoo server did not start")
-        time.sleep(0.5)
-    stop_server(server)
-    sys.exit("the Odoo server did not answer")
-
-
-def stop_server(server):
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 class Client(threading.Thread):
