@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 from freezegun import freeze_time
 
@@ -185,3 +185,59 @@ class TestStandingOrderCompanies(AutosalesCommon):
             {self.standing_auckland.id, self.standing_los_angeles.id},
         )
         self.assertEqual(len(reminded), 2, "each reminded of once")
+
+    def test_a_user_of_one_company_sees_only_its_forecast_and_interactions(self):
+        user = self.env["res.users"].create(
+            {
+                "name": "Auckland Manager",
+                "login": "autosales_auckland_forecast",
+                "company_id": self.auckland.id,
+                "company_ids": [Command.set(self.auckland.ids)],
+                "groups_id": [
+                    Command.set(self.env.ref("sales_team.group_sale_manager").ids)
+                ],
+            }
+        )
+        forecast = self.env["sale.standing.order.forecast"].with_user(user)
+        rows = forecast.search(
+            [
+                (
+                    "standing_order_id",
+                    "in",
+                    (self.standing_auckland | self.standing_los_angeles).ids,
+                )
+            ]
+        )
+        self.assertTrue(rows)
+        self.assertEqual(rows.standing_order_id, self.standing_auckland)
+        Interaction = self.env["autosales.interaction"]
+        Interaction.create(
+            [
+                {
+                    "partner_id": self.customer.id,
+                    "interaction_type": "phone_call",
+                    "summary": "Auckland call",
+                    "date": datetime(2027, 1, 5, 9, 0),
+                    "company_id": self.auckland.id,
+                },
+                {
+                    "partner_id": self.customer.id,
+                    "interaction_type": "site_visit",
+                    "summary": "Los Angeles visit",
+                    "date": datetime(2027, 2, 5, 9, 0),
+                    "company_id": self.los_angeles.id,
+                },
+            ]
+        )
+        visible = Interaction.with_user(user).search(
+            [("partner_id", "=", self.customer.id)]
+        )
+        self.assertEqual(visible.mapped("summary"), ["Auckland call"])
+        # the last contact is the last one in the user's company
+        self.assertEqual(
+            self.customer.with_user(user).autosales_last_interaction_date,
+            datetime(2027, 1, 5, 9, 0),
+        )
+        self.assertEqual(
+            self.customer.autosales_last_interaction_date, datetime(2027, 2, 5, 9, 0)
+        )
