@@ -534,7 +534,13 @@ class SaleOrder(models.Model):
                 from_checkout=True, start_date=order._autosales_next_order_date()
             )
             standing = self.env["sale.standing.order"].sudo().create(values)
-            order.autosales_checkout_standing_id = standing
+            # Its first order: invoiced as the ones that follow.
+            order.write(
+                {
+                    "autosales_checkout_standing_id": standing.id,
+                    "autosales_invoicing_mode": standing.invoicing_mode,
+                }
+            )
             paid_or_approved = token or (
                 self.env.context.get("autosales_payment_mode") == "on_account"
             )

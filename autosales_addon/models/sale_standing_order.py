@@ -373,10 +373,17 @@ class SaleStandingOrder(models.Model):
                     order.company_id or self.env.company
                 ).autosales_invoicing_mode
 
-    @api.depends("order_ids.invoice_ids.state", "order_ids.invoice_ids.amount_total")
+    @api.depends(
+        "order_ids.invoice_ids.state",
+        "order_ids.invoice_ids.amount_total",
+        "source_order_id.invoice_ids.state",
+    )
     def _compute_invoices(self):
         for order in self:
-            invoices = order.order_ids.invoice_ids.filtered(
+            orders = order.order_ids
+            if order.from_checkout:
+                orders |= order.source_order_id
+            invoices = orders.invoice_ids.filtered(
                 lambda move: move.move_type in ("out_invoice", "out_refund")
             )
             order.invoice_ids = invoices
@@ -778,7 +785,7 @@ class SaleStandingOrder(models.Model):
         return action
 
     def action_view_invoices(self):
-        return self.order_ids.action_view_invoice(invoices=self.invoice_ids)
+        return self.env["sale.order"].action_view_invoice(invoices=self.invoice_ids)
 
     def action_view_forecast(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -234,6 +234,26 @@ class TestWebshopCheckout(AutosalesCommon, HttpCase):
         cart = self._post_on_account("autosales_shopper", self.customer_contact)
         self.assertEqual(cart.state, "sale")
 
+    def test_repeated_webshop_order_is_invoiced_as_its_standing_order(self):
+        self.company.autosales_invoicing_mode = "on_order"
+        option = self.env["autosales.repeat.option"].search([], limit=1)
+        cart = self._cart_in_session(
+            "autosales_shopper",
+            self.customer_contact,
+            autosales_repeat_option_id=option.id,
+        )
+        page = self.url_open("/shop/cart")
+        csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+        self.url_open("/shop/payment/on_account", data={"csrf_token": csrf})
+        self.assertEqual(cart.state, "sale")
+        standing = cart.autosales_checkout_standing_id
+        self.assertEqual(standing.invoicing_mode, "on_order")
+        # its first order is invoiced as the ones that follow
+        self.assertEqual(cart.autosales_invoicing_mode, "on_order")
+        self.SaleOrder._cron_autosales_invoice_orders()
+        self.assertEqual(cart.invoice_ids.state, "posted")
+        self.assertEqual(standing.invoice_ids, cart.invoice_ids)
+
     def test_forged_on_account_request_is_refused(self):
         cart = self._post_on_account("autosales_other_shopper", self.other_contact)
         self.assertEqual(
