@@ -619,11 +619,15 @@ class AutosalesReminderRule(models.Model):
             companies are reminded of on the first company's day)
         :return: the new ``mail.activity`` records
         """
-        companies = self.env["res.company"].sudo().search([], order="id")  # pylint: disable=no-search-all
         passes = (
             [(today, None)]
             if today
-            else [(company._autosales_get_today(), company) for company in companies]
+            else [
+                (day, company)
+                for company, day in self.env["res.company"]
+                ._autosales_get_todays()
+                .items()
+            ]
         )
         self.env["res.partner"]._autosales_update_reorder_dates(
             today or self.env["sale.standing.order"]._get_today()

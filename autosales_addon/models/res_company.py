@@ -82,6 +82,14 @@ class ResCompany(models.Model):
         self.ensure_one()
         return fields.Date.context_today(self.with_context(tz=self._autosales_get_tz()))
 
+    @api.model
+    def _autosales_get_todays(self, domain=()):
+        """{company: today in its time zone} for the companies of ``domain``
+        (all by default), in the order of their ids."""
+        # A database has few companies.
+        companies = self.sudo().search(list(domain), order="id")
+        return {company: company._autosales_get_today() for company in companies}
+
     def _autosales_get_payment_retry_days(self):
         """Return the retry schedule as a sorted list of positive day counts."""
         self.ensure_one()

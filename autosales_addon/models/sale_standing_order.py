@@ -1008,15 +1008,12 @@ class SaleStandingOrder(models.Model):
         """Domain comparing ``field_name`` with today in the time zone of
         each record's company, e.g. ``next_date <= today`` where "today"
         depends on the company of the record."""
-        # A database has few companies.
-        companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
         return expression.OR(
             [
-                [
-                    (company_field, "=", company.id),
-                    (field_name, operator, company._autosales_get_today()),
-                ]
-                for company in companies
+                [(company_field, "=", company.id), (field_name, operator, today)]
+                for company, today in self.env["res.company"]
+                ._autosales_get_todays()
+                .items()
             ]
         )
 
@@ -1295,18 +1292,14 @@ class SaleStandingOrder(models.Model):
         :param date today: the reference day (default: today for each
             standing order, in its company's time zone)
         """
-        companies = (
-            self.env["res.company"].sudo().search([("autosales_notice_days", ">", 0)])
-        )
-        if not companies:
-            return self.browse()
-        days = {
-            company: (
-                today or company._autosales_get_today(),
-                company.autosales_notice_days,
-            )
-            for company in companies
+        todays = {
+            company: today or day
+            for company, day in self.env["res.company"]
+            ._autosales_get_todays([("autosales_notice_days", ">", 0)])
+            .items()
         }
+        if not todays:
+            return self.browse()
         candidates = self.search(
             [("state", "=", "active")]
             + expression.OR(
@@ -1314,9 +1307,13 @@ class SaleStandingOrder(models.Model):
                     [
                         ("company_id", "=", company.id),
                         ("next_date", ">", day),
-                        ("next_date", "<=", fields.Date.add(day, days=notice)),
+                        (
+                            "next_date",
+                            "<=",
+                            fields.Date.add(day, days=company.autosales_notice_days),
+                        ),
                     ]
-                    for company, (day, notice) in days.items()
+                    for company, day in todays.items()
                 ]
             )
         )
