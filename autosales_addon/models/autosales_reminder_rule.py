@@ -285,23 +285,22 @@ class AutosalesReminderRule(models.Model):
     def _get_document_domain(self, model, records=None):
         """Domain of the documents of ``model`` this rule may remind of (in
         the company of the pass, see :meth:`_cron_create_reminders`)."""
-        domain = []
-        if company_id := self.env.context.get("autosales_reminder_company_id"):
-            domain = (
-                ["|", ("company_id", "=", False), ("company_id", "=", company_id)]
-                if model == "res.partner"
-                else [("company_id", "=", company_id)]
-            )
-        if self.company_ids:
+
+        def in_companies(company_ids):
+            # Customers shared by all companies belong to each of them.
             if model == "res.partner":
-                company_domain = [
+                return [
                     "|",
                     ("company_id", "=", False),
-                    ("company_id", "in", self.company_ids.ids),
+                    ("company_id", "in", company_ids),
                 ]
-            else:
-                company_domain = [("company_id", "in", self.company_ids.ids)]
-            domain = expression.AND([domain, company_domain])
+            return [("company_id", "in", company_ids)]
+
+        domain = []
+        if company_id := self.env.context.get("autosales_reminder_company_id"):
+            domain = in_companies([company_id])
+        if self.company_ids:
+            domain = expression.AND([domain, in_companies(self.company_ids.ids)])
         if records is not None:
             domain = expression.AND([domain, [("id", "in", records.ids)]])
         return domain
