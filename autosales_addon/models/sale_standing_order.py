@@ -376,14 +376,12 @@ class SaleStandingOrder(models.Model):
     @api.depends(
         "order_ids.invoice_ids.state",
         "order_ids.invoice_ids.amount_total",
+        "source_order_id.state",
         "source_order_id.invoice_ids.state",
     )
     def _compute_invoices(self):
         for order in self:
-            orders = order.order_ids
-            if order.from_checkout:
-                orders |= order.source_order_id
-            invoices = orders.invoice_ids.filtered(
+            invoices = order._get_all_orders().invoice_ids.filtered(
                 lambda move: move.move_type in ("out_invoice", "out_refund")
             )
             order.invoice_ids = invoices
@@ -957,14 +955,18 @@ class SaleStandingOrder(models.Model):
                 return order
         return self.env["sale.order"]
 
-    def _get_placed_orders(self):
-        """Its orders, newest first; a standing order set up in the webshop
-        counts the order it was set up with as its first one."""
+    def _get_all_orders(self):
+        """Its orders; a standing order set up in the webshop counts the order
+        it was set up with as its first one."""
         self.ensure_one()
         orders = self.order_ids
         if self.from_checkout and self.source_order_id.state == "sale":
             orders |= self.source_order_id
-        return orders.sorted(
+        return orders
+
+    def _get_placed_orders(self):
+        """Its orders (see :meth:`_get_all_orders`), newest first."""
+        return self._get_all_orders().sorted(
             lambda order: (
                 order.standing_order_date or fields.Date.to_date(order.date_order),
                 order.id,
