@@ -323,6 +323,15 @@ def order_plan(count, products, customers, seed=42):
     return plan
 
 
+def create_scenario(env, count):
+    """The customers and the plan of ``count`` standing orders of the
+    generation benchmarks (five per customer, over the benchmark catalog),
+    and the day they are due: (customers, plan, start)."""
+    products = create_catalog(env)
+    customers = create_customers(env, max(count // 5, 1))
+    return customers, order_plan(count, products, customers), today(env)
+
+
 def create_standing_orders(
     env, plan, start, state="active", invoicing_mode="manual", chunk=500
 ):

@@ -40,19 +40,16 @@ import subprocess
 from _common import (
     Measure,
     MethodTimes,
-    create_catalog,
-    create_customers,
+    create_scenario,
     create_standing_orders,
     environment,
     figure,
     note,
-    order_plan,
     render_emails_without_pdf,
     serving,
     set_async_emails,
     set_state,
     setup_config,
-    today,
 )
 
 from odoo.fields import Command
@@ -137,10 +134,7 @@ def main():
             url = stack.enter_context(serving())
             env["ir.config_parameter"].set_param("report.url", url)
             env.cr.commit()
-        products = create_catalog(env)
-        customers = create_customers(env, max((n + n_inline) // 5, 1))
-        plan = order_plan(WARMUP + n + n_inline, products, customers)
-        start = today(env)
+        _customers, plan, start = create_scenario(env, WARMUP + n + n_inline)
         standing = create_standing_orders(
             env, plan[WARMUP : WARMUP + n], start, state="paused"
         )

@@ -38,17 +38,14 @@ import tempfile
 import time
 
 from _common import (
-    create_catalog,
-    create_customers,
+    create_scenario,
     create_standing_orders,
     environment,
     figure,
     note,
-    order_plan,
     render_emails_without_pdf,
     set_async_emails,
     set_state,
-    today,
 )
 from _subscription_oca import (
     create_subscriptions,
@@ -216,11 +213,8 @@ def main():
         note(f"creating 2 x {n} standing orders and {m} subscriptions")
         render_emails_without_pdf(env)
         set_async_emails(env, True)
-        products = create_catalog(env)
-        customers = create_customers(env, max(n // 5, 1))
+        customers, plan, start = create_scenario(env, WARMUP + n)
         pricelist = subscription_pricelist(env, customers)
-        plan = order_plan(WARMUP + n, products, customers)
-        start = today(env)
         warm = create_standing_orders(env, plan[:WARMUP], start, state="paused")
         one = create_standing_orders(env, plan[WARMUP:], start, state="paused")
         two = create_standing_orders(env, plan[WARMUP:], start, state="paused")

@@ -30,17 +30,14 @@ import argparse
 from _common import (
     Measure,
     Total,
-    create_catalog,
-    create_customers,
+    create_scenario,
     create_standing_orders,
     environment,
     figure,
     note,
-    order_plan,
     render_emails_without_pdf,
     set_async_emails,
     setup_config,
-    today,
 )
 
 INVOICE_BATCH = 100
@@ -109,10 +106,7 @@ def main():
         note(f"creating and generating 2 x {n} orders")
         render_emails_without_pdf(env)
         set_async_emails(env, True)
-        products = create_catalog(env)
-        customers = create_customers(env, max(n // 5, 1))
-        plan = order_plan(WARMUP + n, products, customers)
-        start = today(env)
+        _customers, plan, start = create_scenario(env, WARMUP + n)
         warm_bare = generated_orders(env, plan[:WARMUP], start)
         warm_ours = generated_orders(env, plan[:WARMUP], start)
         bare_orders = generated_orders(env, plan[WARMUP:], start)

@@ -15,13 +15,11 @@ import subprocess
 import sys
 
 from _common import (
-    create_catalog,
-    create_customers,
+    create_scenario,
     create_standing_orders,
     environment,
     figure,
     note,
-    order_plan,
     peak_rss_mib,
     render_emails_without_pdf,
     reset_peak_rss,
@@ -29,7 +27,6 @@ from _common import (
     set_async_emails,
     set_state,
     setup_config,
-    today,
 )
 
 
@@ -75,10 +72,7 @@ def main():
         note(f"creating {small} + {large} standing orders")
         render_emails_without_pdf(env)
         set_async_emails(env, True)
-        products = create_catalog(env)
-        customers = create_customers(env, max(large // 5, 1))
-        plan = order_plan(small + large, products, customers)
-        start = today(env)
+        _customers, plan, start = create_scenario(env, small + large)
         small_set = create_standing_orders(env, plan[:small], start, state="paused")
         large_set = create_standing_orders(env, plan[small:], start, state="paused")
         note(f"worker generating {small} orders")

@@ -31,17 +31,14 @@ from _common import (
     Measure,
     MethodTimes,
     Total,
-    create_catalog,
-    create_customers,
+    create_scenario,
     create_standing_orders,
     environment,
     figure,
     note,
-    order_plan,
     render_emails_without_pdf,
     set_async_emails,
     set_state,
-    today,
 )
 from _subscription_oca import (
     create_subscriptions,
@@ -114,11 +111,8 @@ def main():
         note(f"creating the data of {n} occurrences")
         render_emails_without_pdf(env)
         set_async_emails(env, True)
-        products = create_catalog(env)
-        customers = create_customers(env, max(n // 5, 1))
+        customers, plan, start = create_scenario(env, WARMUP + n)
         pricelist = subscription_pricelist(env, customers)
-        plan = order_plan(WARMUP + n, products, customers)
-        start = today(env)
 
         note("warm-up")
         run_subscription_oca(env, create_subscriptions(env, plan[:WARMUP], pricelist))
