@@ -9,7 +9,7 @@ class AutosalesRepeatOption(models.Model):
     _description = "Webshop Repeat Option"
     _order = "sequence, id"
 
-    name = fields.Char(compute="_compute_name", translate=False)
+    name = fields.Char(string="Name", related="interval_label")
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     website_id = fields.Many2one(
@@ -17,12 +17,6 @@ class AutosalesRepeatOption(models.Model):
         ondelete="cascade",
         help="Leave empty to offer this interval on every website.",
     )
-
-    @api.depends("interval_number", "interval_type")
-    @api.depends_context("lang")
-    def _compute_name(self):
-        for option in self:
-            option.name = option._get_interval_label()
 
     @api.model
     def _get_website_options(self, website):
