@@ -31,6 +31,26 @@ def bank_journal(env):
     )
 
 
+def write_odoo_config(path, **options):
+    """Write an Odoo config file at ``path`` for another Odoo process on the
+    test's PostgreSQL server, addons and data directory (whose filestore
+    this process reads), with ``options`` on top."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser["options"] = {
+        key: str(config[key])
+        for key in (
+            "addons_path",
+            "data_dir",
+            "db_host",
+            "db_port",
+            "db_user",
+            "db_password",
+        )
+    } | {key: str(value) for key, value in options.items()}
+    with open(path, "w", encoding="utf-8") as file:
+        parser.write(file)
+
+
 class AutosalesCommon(TransactionCase):
     """Products, customers and a demo payment provider for standing-order tests."""
 
@@ -342,21 +362,7 @@ class AutosalesCommittedCase(BaseCase):
         directory = tempfile.mkdtemp(prefix="autosales-workers-")
         self.addCleanup(shutil.rmtree, directory, ignore_errors=True)
         path = os.path.join(directory, "odoo.conf")
-        parser = configparser.ConfigParser(interpolation=None)
-        parser["options"] = {
-            key: str(config[key])
-            for key in (
-                "addons_path",
-                "data_dir",
-                "db_host",
-                "db_port",
-                "db_user",
-                "db_password",
-            )
-        }
-        parser["options"]["db_name"] = get_db_name()
-        with open(path, "w", encoding="utf-8") as file:
-            parser.write(file)
+        write_odoo_config(path, db_name=get_db_name())
         return directory, path
 
     def _start_workers(self, count, batch_size, ids=None, extra_args=()):

@@ -13,6 +13,8 @@ from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 from odoo.tools import config
 
+from .common import write_odoo_config
+
 SLOW = "AUTOSALES_SLOW_TESTS"
 TIMEOUT = 20 * 60
 
@@ -29,22 +31,7 @@ class TestDemoData(BaseCase):
         cls.database = f"{get_db_name()}_demo"
         cls.tmp = tempfile.TemporaryDirectory(prefix="autosales-demo-")
         conf = Path(cls.tmp.name) / "odoo.conf"
-        conf.write_text(
-            "[options]\n"
-            # The same data directory: this process reads its filestore.
-            + "".join(
-                f"{key} = {config[key]}\n"
-                for key in (
-                    "addons_path",
-                    "data_dir",
-                    "db_host",
-                    "db_port",
-                    "db_user",
-                    "db_password",
-                )
-            ),
-            encoding="utf-8",
-        )
+        write_odoo_config(conf)
         cls.conf = conf
         log = Path(cls.tmp.name) / "install.log"
         result = subprocess.run(  # noqa: S603 - Odoo's own command
