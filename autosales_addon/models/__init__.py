@@ -13,8 +13,10 @@ from . import res_config_settings
 from . import res_partner
 from . import sale_standing_order
 from . import sale_standing_order_generation
+from . import sale_standing_order_preview
 from . import sale_standing_order_line
 from . import sale_order
+from . import sale_order_preview
 from . import sale_order_payment
 from . import sale_order_invoicing
 from . import account_move

@@ -6,6 +6,13 @@ INVOICING_MODES = [
     ("on_order", "When the order is confirmed"),
     ("on_delivery", "When the order is delivered"),
 ]
+PREVIEW_POLICIES = [
+    ("proceed", "Confirm it on its date"),
+    ("hold", "Wait for the customer"),
+]
+# Longest preparation ahead of an order: a quotation priced a year ahead
+# would promise prices nobody can hold.
+MAX_PREVIEW_DAYS = 90
 
 
 class ResCompany(models.Model):
@@ -51,10 +58,29 @@ class ResCompany(models.Model):
         "0 never holds.",
     )
 
+    autosales_preview_days = fields.Integer(
+        string="Prepare Orders Ahead (days)",
+        default=0,
+        help="Default of new standing orders: prepare each order this many days "
+        "before its date as a quotation the customer can adjust, reference and "
+        "confirm in the portal. 0 does not prepare orders ahead.",
+    )
+    autosales_preview_policy = fields.Selection(
+        selection=PREVIEW_POLICIES,
+        string="When the Customer Does Nothing",
+        default="proceed",
+        required=True,
+        help="Default of new standing orders, for a prepared order the customer "
+        "neither confirmed nor skipped: confirm it on its date, or wait for the "
+        "customer (the standing order goes to exception and the salesperson gets "
+        "an activity).",
+    )
+
     @api.constrains(
         "autosales_payment_retry_days",
         "autosales_notice_days",
         "autosales_overdue_hold_days",
+        "autosales_preview_days",
     )
     def _check_autosales_settings(self):
         for company in self:
@@ -67,6 +93,13 @@ class ResCompany(models.Model):
                     self.env._(
                         "The days an invoice may be overdue before standing orders "
                         "are held cannot be negative."
+                    )
+                )
+            if not 0 <= company.autosales_preview_days <= MAX_PREVIEW_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "Orders can be prepared between 0 and %s days ahead.",
+                        MAX_PREVIEW_DAYS,
                     )
                 )
             company._autosales_get_payment_retry_days()

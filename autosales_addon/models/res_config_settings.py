@@ -24,6 +24,14 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.autosales_overdue_hold_days",
         readonly=False,
     )
+    autosales_preview_days = fields.Integer(
+        related="company_id.autosales_preview_days",
+        readonly=False,
+    )
+    autosales_preview_policy = fields.Selection(
+        related="company_id.autosales_preview_policy",
+        readonly=False,
+    )
     autosales_generation_queue_job = fields.Boolean(
         string="Generate Orders with the Job Queue",
         config_parameter="autosales_addon.generation_queue_job",

@@ -409,12 +409,7 @@ class SaleOrder(models.Model):
         for standing in generated.standing_order_id.filtered(
             lambda s: s.state == "exception"
         ):
-            blocked = (
-                standing.order_ids.filtered(
-                    lambda so: so.state in ("draft", "sent") and so.standing_order_date
-                )
-                - self
-            )
+            blocked = standing.order_ids._autosales_filter_pending() - self
             if not blocked and not standing._get_generation_error():
                 standing.write({"state": "active", "exception_reason": False})
                 standing._close_exception_activities()

@@ -8,7 +8,7 @@ from odoo.osv import expression
 from odoo.tools import format_date
 from odoo.tools.misc import formatLang
 
-from .res_company import INVOICING_MODES
+from .res_company import INVOICING_MODES, MAX_PREVIEW_DAYS, PREVIEW_POLICIES
 from .sale_standing_order_line import MAX_QUANTITY
 
 _logger = logging.getLogger(__name__)
@@ -224,6 +224,59 @@ class SaleStandingOrder(models.Model):
         "(delivered quantities) once its delivery is validated, by a daily "
         "scheduled action. Applies to the orders generated from now on.",
     )
+    preview_days = fields.Integer(
+        string="Prepare Ahead (days)",
+        compute="_compute_preview_settings",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        help="Prepare each order this many days before its date, as a quotation "
+        "the customer is emailed and can adjust (this order only), give a "
+        "purchase order number for, confirm or skip in the portal. 0: orders are "
+        "made on their date.",
+    )
+    preview_policy = fields.Selection(
+        selection=PREVIEW_POLICIES,
+        string="If the Customer Does Nothing",
+        compute="_compute_preview_settings",
+        store=True,
+        readonly=False,
+        precompute=True,
+        required=True,
+        tracking=True,
+        help="What happens on its date to a prepared order the customer neither "
+        "confirmed nor skipped: it is confirmed as usual, or the standing order "
+        "waits for the customer (exception, with an activity for the "
+        "salesperson; the customer is reminded the day before).",
+    )
+    prepare_date = fields.Date(
+        string="Preparation Date",
+        compute="_compute_prepare_date",
+        store=True,
+        index="btree_not_null",
+        help="Day the next order is prepared for the customer.",
+    )
+    prepared_order_id = fields.Many2one(
+        "sale.order",
+        string="Prepared Order",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The next order, prepared ahead for the customer to review.",
+    )
+    prepared_order_state = fields.Selection(
+        related="prepared_order_id.autosales_preview_state",
+        string="Prepared Order Status",
+    )
+    exception_waiting = fields.Boolean(
+        string="Waiting for the Customer",
+        copy=False,
+        readonly=True,
+        help="Stopped because the customer has not confirmed the prepared order "
+        "yet: runs again on its own once they confirm or skip it.",
+    )
     invoice_ids = fields.Many2many(
         "account.move",
         string="Invoices",
@@ -373,6 +426,25 @@ class SaleStandingOrder(models.Model):
                     order.company_id or self.env.company
                 ).autosales_invoicing_mode
 
+    @api.depends("company_id")
+    def _compute_preview_settings(self):
+        for order in self:
+            if order.state in (False, "draft") or not order.preview_policy:
+                company = order.company_id or self.env.company
+                order.preview_days = company.autosales_preview_days
+                order.preview_policy = company.autosales_preview_policy
+
+    @api.depends("next_date", "preview_days", "state")
+    def _compute_prepare_date(self):
+        for order in self:
+            order.prepare_date = (
+                order.next_date - timedelta(days=order.preview_days)
+                if order.preview_days > 0
+                and order.next_date
+                and order.state == "active"
+                else False
+            )
+
     @api.depends(
         "order_ids.invoice_ids.state",
         "order_ids.invoice_ids.amount_total",
@@ -508,6 +580,19 @@ class SaleStandingOrder(models.Model):
 
     # === CONSTRAINT METHODS === #
 
+    @api.constrains("preview_days")
+    def _check_preview_days(self):
+        for order in self:
+            if not 0 <= order.preview_days <= MAX_PREVIEW_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "Orders can be prepared between 0 and %(max)s days ahead "
+                        "(standing order %(name)s).",
+                        max=MAX_PREVIEW_DAYS,
+                        name=order.display_name,
+                    )
+                )
+
     @api.constrains("end_type", "end_date", "start_date", "max_occurrences")
     def _check_end(self):
         for order in self:
@@ -574,6 +659,7 @@ class SaleStandingOrder(models.Model):
                 super(SaleStandingOrder, order).write(
                     order._recurrence_anchor_values(order.next_date)
                 )
+            self._move_prepared_orders()
         return res
 
     @api.ondelete(at_uninstall=False)
@@ -626,6 +712,7 @@ class SaleStandingOrder(models.Model):
                 )
             )
         self.write({"state": "paused"})
+        self._drop_prepared_orders()
         return True
 
     def action_resume(self):
@@ -645,6 +732,16 @@ class SaleStandingOrder(models.Model):
 
     def _action_resume(self):
         for order in self:
+            prepared = order.prepared_order_id
+            if (
+                order.exception_waiting
+                and prepared.autosales_preview_state == "waiting"
+            ):
+                # Resumed without the customer's answer: the prepared order
+                # is placed as it stands.
+                prepared.autosales_preview_state = "released"
+                if prepared.standing_order_date == order.next_date:
+                    order._advance_schedule(1)
             if order.state == "paused":
                 # Occurrences that fell into the pause are not made up for.
                 order._skip_until(order._get_today(), self.env._("paused"))
@@ -653,14 +750,13 @@ class SaleStandingOrder(models.Model):
                     "state": "active",
                     "exception_reason": False,
                     "exception_overdue": False,
+                    "exception_waiting": False,
                 }
             )
         self._close_exception_activities()
         # Orders left unconfirmed by the problem that caused the exception
         # (credit limit, refused payment) get another chance now.
-        pending = self.order_ids.filtered(
-            lambda so: so.state in ("draft", "sent") and so.standing_order_date
-        )
+        pending = self.order_ids._autosales_filter_pending()
         self._process_generated_orders(pending, retry=True)
         self._send_pending_payments(pending)
         self._close_finished()
@@ -677,6 +773,14 @@ class SaleStandingOrder(models.Model):
                 )
             )
         for order in self:
+            prepared = order.prepared_order_id
+            if (
+                prepared.autosales_preview_state == "waiting"
+                and prepared.standing_order_date == order.next_date
+            ):
+                # Its cancellation skips the occurrence and says so.
+                order._skip_prepared_order()
+                continue
             skipped = order.next_date
             order._advance_schedule(1, generated=False)
             order.message_post(
@@ -700,6 +804,7 @@ class SaleStandingOrder(models.Model):
                 )
             )
         self.write({"state": "cancelled", "cancel_reason": reason or False})
+        self._drop_prepared_orders()
         if reason:
             for order in self:
                 order.message_post(body=self.env._("Cancellation reason: %s", reason))
@@ -947,9 +1052,9 @@ class SaleStandingOrder(models.Model):
         self.ensure_one()
         if self.payment_mode != "pay_now":
             return self.env["sale.order"]
-        for order in self.order_ids.filtered(
-            lambda so: so.state in ("draft", "sent") and so.standing_order_date
-        ).sorted("standing_order_date"):
+        for order in self.order_ids._autosales_filter_pending().sorted(
+            "standing_order_date"
+        ):
             transaction = order._autosales_current_transaction()
             if not transaction or transaction.state in ("cancel", "error"):
                 return order
@@ -1161,6 +1266,46 @@ class SaleStandingOrder(models.Model):
         released._action_resume()
         return released
 
+    def _move_prepared_orders(self):
+        """The next date was moved: the prepared order (with the customer's
+        changes) moves with it."""
+        for standing in self:
+            prepared = standing.prepared_order_id
+            if (
+                prepared.autosales_preview_state == "waiting"
+                and prepared.standing_order_date != standing.next_date
+            ):
+                values = standing._prepare_order_values(standing.next_date)
+                prepared.write(
+                    {
+                        "standing_order_date": standing.next_date,
+                        "commitment_date": values.get("commitment_date", False),
+                    }
+                )
+
+    def _drop_prepared_orders(self):
+        """Cancel the prepared orders still waiting for the customer of these
+        (paused or cancelled) standing orders: they will not be placed. The
+        schedule stays; a resumed standing order prepares its next order
+        again."""
+        prepared = self.prepared_order_id.filtered(
+            lambda order: order.autosales_preview_state == "waiting"
+        )
+        if not prepared:
+            return
+        for standing in self.filtered("prepared_order_id"):
+            standing.message_post(
+                body=self.env._(
+                    "The prepared order %s was cancelled with the standing order.",
+                    standing.prepared_order_id.name,
+                )
+            )
+        prepared.with_context(autosales_keep_schedule=True)._action_cancel()
+        # The cancelled quotation no longer holds the occurrence: a resumed
+        # standing order makes it again.
+        prepared.write({"standing_order_date": False, "autosales_preview_state": False})
+        self.prepared_order_id = False
+
     def _subscribe_customer(self):
         for order in self:
             order.message_subscribe(partner_ids=order.partner_id.ids)
@@ -1172,6 +1317,7 @@ class SaleStandingOrder(models.Model):
         vals = {
             "occurrence_index": index,
             "next_date": self._get_occurrence_date(index),
+            "prepared_order_id": False,
         }
         if generated:
             vals["generated_count"] = self.generated_count + count
@@ -1302,8 +1448,9 @@ class SaleStandingOrder(models.Model):
         }
         if not todays:
             return self.browse()
+        # Orders prepared ahead are announced by their own email.
         candidates = self.search(
-            [("state", "=", "active")]
+            [("state", "=", "active"), ("preview_days", "=", 0)]
             + expression.OR(
                 [
                     [

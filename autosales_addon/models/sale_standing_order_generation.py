@@ -197,9 +197,12 @@ class SaleStandingOrder(models.Model):
                 if standing._get_overdue_error() == error:
                     standing.exception_overdue = True
             else:
-                return standing._get_due_occurrence_dates(
+                dates = standing._get_due_occurrence_dates(
                     until or standing._get_today(), force_next=force_next
                 )
+                if not standing._is_waiting_for_customer(dates):
+                    return dates
+                standing._set_waiting_for_customer()
             return None
 
         plan = {
@@ -271,6 +274,13 @@ class SaleStandingOrder(models.Model):
         One batched ``create`` for the whole plan; when it fails, each standing
         order is retried on its own so only the faulty ones go to exception.
         """
+        SaleOrder = self.env["sale.order"]
+        if not plan:
+            return SaleOrder
+        plan, prepared = self._take_prepared_orders(plan)
+        return prepared | self._create_orders_of_plan(plan)
+
+    def _create_orders_of_plan(self, plan):
         SaleOrder = self.env["sale.order"]
         if not plan:
             return SaleOrder
@@ -464,6 +474,7 @@ class SaleStandingOrder(models.Model):
         self._commit_progress()
         if self._use_queue_job():
             self._enqueue_generation(until, batch_size)
+            self._cron_prepare_orders(until, batch_size)
             return 0
         done = 0
         while True:
@@ -475,6 +486,7 @@ class SaleStandingOrder(models.Model):
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
             if not remaining:
                 break
+        self._cron_prepare_orders(until, batch_size)
         return done
 
     def _run_batch(self, until, batch_size):

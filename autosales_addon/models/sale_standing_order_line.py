@@ -201,6 +201,7 @@ class SaleStandingOrderLine(models.Model):
             "product_uom_qty": self.product_uom_qty,
             "product_uom": self.product_uom.id,
             "sequence": self.sequence,
+            "standing_order_line_id": self.id,
         }
         if self.price_unit:
             values["price_unit"] = self.price_unit
