@@ -238,6 +238,10 @@ class StandingOrderPortal(CustomerPortal):
         try:
             with request.env.cr.savepoint():
                 message = handler(standing_sudo, post)
+                # What the operation left to recompute (e.g. the amounts of
+                # a cancelled order's lines) is written with the rights it
+                # ran with, not the visitor's when the savepoint ends.
+                standing_sudo.env.flush_all()
         except (UserError, ValidationError) as error:
             self._flash(error.args[0], "danger")
         except ValueError:
@@ -265,6 +269,8 @@ class StandingOrderPortal(CustomerPortal):
             "next-date": self._operation_next_date,
             "address": self._operation_address,
             "payment-method": self._operation_payment_method,
+            "prepared": self._operation_prepared,
+            "prepared-confirm": self._operation_prepared_confirm,
         }
 
     def _operation_pause(self, standing, post):
@@ -394,6 +400,49 @@ class StandingOrderPortal(CustomerPortal):
         )
         standing._change_payment_token(token)
         return request.env._("The payment method was updated.")
+
+    def _operation_prepared(self, standing, post):
+        order = standing._get_prepared_order()
+        quantities = {
+            line: parse_number(
+                post.get(f"quantity_{line.id}"), line.product_id.display_name
+            )
+            for line in order.order_line
+            if not line.display_type and f"quantity_{line.id}" in post
+        }
+        standing._change_prepared_order(
+            quantities,
+            reference=post.get("reference"),
+            apply_to_all=bool(post.get("apply_to_all")),
+        )
+        standing._notify_change(
+            request.env._("The customer changed the prepared order %s.", order.name)
+        )
+        if post.get("apply_to_all"):
+            return request.env._(
+                "Order %s was updated, and its quantities apply to all future orders.",
+                order.name,
+            )
+        return request.env._("Order %s was updated.", order.name)
+
+    def _operation_prepared_confirm(self, standing, post):
+        # The page said which order it confirms: a second click finds it
+        # confirmed and confirms nothing.
+        order = standing.prepared_order_id
+        if not order or parse_id(post.get("prepared_order_id")) != order.id:
+            raise UserError(
+                request.env._("This order was already confirmed, skipped or placed.")
+            )
+        standing._confirm_prepared_order()
+        standing._notify_change(
+            request.env._("The customer confirmed the prepared order %s.", order.name)
+        )
+        if order.state == "sale":
+            return request.env._("Thank you: order %s is confirmed.", order.name)
+        return request.env._(
+            "Thank you: order %s is placed and will be confirmed once processed.",
+            order.name,
+        )
 
     # === PAYMENT METHOD (a new card, on the standing order's page) === #
 

@@ -147,6 +147,13 @@ class SaleOrderLine(models.Model):
             self.product_uom_qty
         )
 
+    def _autosales_input_quantity(self):
+        """The quantity as a number input holds it (``1000``, ``2.5``)."""
+        self.ensure_one()
+        return self.env["sale.standing.order.line"]._format_input_quantity(
+            self.product_uom_qty
+        )
+
     def write(self, vals):
         if "product_uom_qty" not in vals:
             return super().write(vals)

@@ -837,7 +837,10 @@ class SaleStandingOrder(models.Model):
                 )
             )
         self._lock_for_generation()
-        orders = self._generate_occurrences(self._get_today(), force_next=True)
+        # Placing it now answers a prepared order: it counts as confirmed.
+        orders = self.with_context(
+            autosales_release_prepared=True
+        )._generate_occurrences(self._get_today(), force_next=True)
         self._send_pending_payments(orders)
         if len(orders) == 1:
             return {
@@ -1070,8 +1073,10 @@ class SaleStandingOrder(models.Model):
         return orders
 
     def _get_placed_orders(self):
-        """Its orders (see :meth:`_get_all_orders`), newest first."""
-        return self._get_all_orders().sorted(
+        """Its orders (see :meth:`_get_all_orders`), newest first; not the
+        one prepared ahead and waiting for the customer's review."""
+        orders = self._get_all_orders()
+        return (orders - orders._autosales_filter_waiting()).sorted(
             lambda order: (
                 order.standing_order_date or fields.Date.to_date(order.date_order),
                 order.id,

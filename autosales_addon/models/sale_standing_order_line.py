@@ -188,8 +188,13 @@ class SaleStandingOrderLine(models.Model):
     def _get_input_quantity(self):
         """The quantity as a number input holds it (``1000``, ``2.5``)."""
         self.ensure_one()
+        return self._format_input_quantity(self.product_uom_qty)
+
+    @api.model
+    def _format_input_quantity(self, quantity):
+        """``quantity`` as a number input holds it (``1000``, ``2.5``)."""
         digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
-        text = float_repr(self.product_uom_qty, digits)
+        text = float_repr(quantity, digits)
         return text.rstrip("0").rstrip(".") if "." in text else text
 
     def _prepare_order_line_values(self):
