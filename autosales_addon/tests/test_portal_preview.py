@@ -58,7 +58,9 @@ class TestPortalPreparedOrder(PortalCommon):
         )
         self.assertEqual(response.status_code, 404)
         response = self._post(
-            self.foreign, "prepared-confirm", {"prepared_order_id": str(self.foreign_order.id)}
+            self.foreign,
+            "prepared-confirm",
+            {"prepared_order_id": str(self.foreign_order.id)},
         )
         self.assertEqual(response.status_code, 404)
         self.assertEqual(foreign_line.product_uom_qty, 1000)
