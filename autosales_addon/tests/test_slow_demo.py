@@ -165,6 +165,11 @@ class TestDemoData(BaseCase):
             standing_orders.commercial_partner_id,
             portal.partner_id.commercial_partner_id,
         )
+        # one next order prepared ahead, waiting for the customer's review
+        prepared = standing_orders.prepared_order_id
+        self.assertEqual(len(prepared), 1)
+        self.assertEqual(prepared.autosales_preview_state, "waiting")
+        self.assertEqual(prepared.state, "draft")
         products = self.env["product.product"].search(
             [("default_code", "=like", "AS-%")]
         )
