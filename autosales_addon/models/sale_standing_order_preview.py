@@ -82,7 +82,11 @@ class SaleStandingOrder(models.Model):
         query = self._search(domain, order="prepare_date, id", limit=batch_size)
         self.env.cr.execute(SQL("%s FOR UPDATE SKIP LOCKED", query.select()))
         claimed = self.browse([row[0] for row in self.env.cr.fetchall()])
-        return claimed._prepare_next_orders()
+        orders = claimed._prepare_next_orders()
+        # Written here, a conflict with another worker is retried with the
+        # batch instead of failing its commit.
+        self.env.flush_all()
+        return orders
 
     def _prepare_next_orders(self):
         """Create the orders of the next occurrences of ``self`` (locked by

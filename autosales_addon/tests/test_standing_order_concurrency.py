@@ -240,3 +240,84 @@ class TestStandingOrderConcurrency(BaseCase):
             orders._action_cancel()
             orders.picking_ids.move_ids.unlink()
             orders.picking_ids.unlink()
+
+    def test_two_workers_prepare_each_occurrence_once_then_place_it(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["sale.standing.order"].browse(self.ids["standing"]).preview_days = 5
+
+        def prepare(env):
+            standing_orders = env["sale.standing.order"].browse(self.ids["standing"])
+            standing_orders._cron_prepare_orders(today=date(2026, 12, 28), batch_size=3)
+
+        self._run_workers(prepare, prepare)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            standing_orders = env["sale.standing.order"].browse(self.ids["standing"])
+            orders = env["sale.order"].search(
+                [("standing_order_id", "in", standing_orders.ids)]
+            )
+            self.assertEqual(len(orders), STANDING_ORDERS, "one order each")
+            self.assertEqual(standing_orders.prepared_order_id, orders)
+            self.assertEqual(set(orders.mapped("autosales_preview_state")), {"waiting"})
+            # One email each, not one per worker.
+            self.assertEqual(
+                env["mail.message"].search_count(
+                    [
+                        ("model", "=", "sale.standing.order"),
+                        ("res_id", "in", standing_orders.ids),
+                        ("subject", "ilike", "please review your next order"),
+                    ]
+                ),
+                STANDING_ORDERS,
+            )
+            env["mail.message"].search(
+                [
+                    ("model", "=", "sale.standing.order"),
+                    ("res_id", "in", standing_orders.ids),
+                ]
+            ).unlink()
+        # Preparation and placing are separate transactions (a crash may
+        # fall in between): on its date the prepared order is taken, not made
+        # again.
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            standing_orders = env["sale.standing.order"].browse(self.ids["standing"])
+            placed = standing_orders._generate_due_orders(until=date(2027, 1, 1))
+            self.assertEqual(placed, orders.with_env(env))
+            self.assertEqual(
+                env["sale.order"].search_count(
+                    [("standing_order_id", "in", standing_orders.ids)]
+                ),
+                STANDING_ORDERS,
+            )
+            cr.rollback()
+
+    def test_customer_confirming_while_a_worker_holds_it_is_told_to_retry(self):
+        standing_id = self.ids["standing"][0]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            standing = env["sale.standing.order"].browse(standing_id)
+            standing.preview_days = 5
+            standing._cron_prepare_orders(today=date(2026, 12, 28))
+            env["mail.message"].search(
+                [("model", "=", "sale.standing.order"), ("res_id", "=", standing_id)]
+            ).unlink()
+        with self.registry.cursor() as cron_cr, self.registry.cursor() as user_cr:
+            cron_env = api.Environment(cron_cr, SUPERUSER_ID, {})
+            claimed = (
+                cron_env["sale.standing.order"]
+                .browse(standing_id)
+                ._claim_due(date(2027, 1, 1))
+            )
+            self.assertEqual(claimed.ids, [standing_id])
+            user_env = api.Environment(user_cr, SUPERUSER_ID, {})
+            with (
+                mute_logger("odoo.sql_db"),
+                self.assertRaisesRegex(UserError, "being generated right now"),
+            ):
+                user_env["sale.standing.order"].browse(
+                    standing_id
+                )._confirm_prepared_order()
+            user_cr.rollback()
+            cron_cr.rollback()
