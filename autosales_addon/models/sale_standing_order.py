@@ -596,6 +596,9 @@ class SaleStandingOrder(models.Model):
                     )
                 )
             anchored._reschedule()
+        elif {"partner_id", "company_id"} & vals.keys():
+            # Another customer's delivery days, another company's calendar.
+            self.filtered(lambda o: o.state != "draft")._reschedule()
         return res
 
     @api.ondelete(at_uninstall=False)
