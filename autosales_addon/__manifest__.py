@@ -26,6 +26,7 @@
         "data/ir_sequence_data.xml",
         "data/mail_activity_type_data.xml",
         "data/autosales_contact_role_data.xml",
+        "data/autosales_weekday_data.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "data/autosales_repeat_option_data.xml",

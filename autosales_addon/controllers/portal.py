@@ -1,4 +1,5 @@
 import math
+from datetime import date
 
 from werkzeug.urls import url_encode
 
@@ -93,15 +94,17 @@ class StandingOrderPortal(CustomerPortal):
         request.session[FLASH_KEY] = {"message": message, "level": level}
 
     def _get_standing_order_upcoming_dates(self, standing_sudo):
-        """Dates of the next orders of a running standing order, as its
-        schedule plans them (none after its end)."""
+        """Days of the next orders of a running standing order, as its
+        schedule plans them (moved off closed days, none after its end)."""
         if standing_sudo.state not in ("active", "paused", "exception"):
             return []
         try:
-            until = standing_sudo._get_occurrence_date(
-                standing_sudo.occurrence_index + UPCOMING_ORDER_COUNT - 1
-            )
-            return standing_sudo._get_due_occurrence_dates(until)
+            return [
+                day
+                for _date, day in standing_sudo._get_due_occurrences(
+                    date.max, limit=UPCOMING_ORDER_COUNT
+                )
+            ]
         except (ValueError, OverflowError):
             # The schedule runs past the last date a calendar holds.
             return [standing_sudo.next_date]

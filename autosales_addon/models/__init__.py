@@ -4,6 +4,7 @@ from . import autosales_repeat_option
 from . import payment_method
 from . import payment_provider
 from . import autosales_contact_role
+from . import autosales_weekday
 from . import autosales_interaction
 from . import autosales_interaction_mixin
 from . import mail_activity_type
@@ -29,3 +30,4 @@ from . import stock_picking
 from . import autosales_reminder_rule
 from . import autosales_reminder_log
 from . import mail_activity
+from . import resource_calendar_leaves

@@ -1,3 +1,7 @@
+from datetime import datetime, time, timedelta
+
+from pytz import timezone
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -13,6 +17,14 @@ PREVIEW_POLICIES = [
 # Longest preparation ahead of an order: a quotation priced a year ahead
 # would promise prices nobody can hold.
 MAX_PREVIEW_DAYS = 90
+DATE_SHIFTS = [
+    ("none", "Keep the date"),
+    ("next", "Move to the next working day"),
+    ("previous", "Move to the previous working day"),
+]
+# How far an order date is moved at most to reach a working day (a delivery
+# day of the customer); a calendar closed longer leaves the date as it is.
+MAX_SHIFT_DAYS = 31
 
 
 class ResCompany(models.Model):
@@ -56,6 +68,18 @@ class ResCompany(models.Model):
         help="Stop the next order of a standing order whose customer has invoices "
         "overdue by more than this many days; it runs again once they are paid. "
         "0 never holds.",
+    )
+    autosales_date_shift = fields.Selection(
+        selection=DATE_SHIFTS,
+        string="Orders on Closed Days",
+        default="none",
+        required=True,
+        help="What happens to a standing-order occurrence that falls on a day the "
+        "company's working schedule is closed (a day without working hours, or a "
+        "public holiday): it keeps its date, or moves to the next or previous "
+        "working day. The occurrences after it keep their own dates. Customers' "
+        "delivery days are honoured in the same direction (the next one when the "
+        "dates are kept).",
     )
 
     autosales_preview_days = fields.Integer(
@@ -122,6 +146,87 @@ class ResCompany(models.Model):
         # A database has few companies.
         companies = self.sudo().search(list(domain), order="id")
         return {company: company._autosales_get_today() for company in companies}
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"autosales_date_shift", "resource_calendar_id"} & vals.keys():
+            self.env["sale.standing.order"].sudo().search(
+                [
+                    ("company_id", "in", self.ids),
+                    ("state", "in", ("draft", "active", "paused", "exception")),
+                ]
+            )._reschedule()
+        return res
+
+    def _autosales_get_closed_days(self, date_from, date_to):
+        """Days from ``date_from`` to ``date_to`` (included) on which this
+        company's working schedule is closed: days without working hours,
+        and public holidays (leaves of the schedule, or of every schedule,
+        that are no employee's)."""
+        self.ensure_one()
+        calendar = self.resource_calendar_id
+        if not calendar:
+            return set()
+        tz = timezone(calendar.tz or "UTC")
+        intervals = calendar._work_intervals_batch(
+            tz.localize(datetime.combine(date_from, time.min)),
+            tz.localize(datetime.combine(date_to, time.max)),
+            domain=[
+                ("time_type", "=", "leave"),
+                ("company_id", "in", (False, self.id)),
+            ],
+        )[False]
+        open_days = {start.date() for start, _stop, _meta in intervals}
+        return {
+            date_from + timedelta(days=offset)
+            for offset in range((date_to - date_from).days + 1)
+        } - open_days
+
+    def _autosales_shift_dates(self, dates, weekdays=()):
+        """Move each of ``dates`` off the days orders are not placed on.
+
+        A date on a closed day of this company (when its setting moves
+        them, see ``autosales_date_shift``), or not on one of ``weekdays``
+        (0 for Monday, a customer's delivery days), moves to the next or
+        previous day that is neither, at most ``MAX_SHIFT_DAYS`` away; then
+        to the nearest working day alone; else it stays.
+
+        :return: {date: the day it moves to}
+        """
+        self.ensure_one()
+        weekdays = frozenset(weekdays)
+        direction = self.autosales_date_shift
+        if direction == "none" and not weekdays:
+            return {date: date for date in dates}
+        step = timedelta(days=-1 if direction == "previous" else 1)
+        # One look at the calendar per group of close dates.
+        closed = set()
+        if direction != "none":
+            reach = timedelta(days=MAX_SHIFT_DAYS)
+            start = end = None
+            for date in sorted(set(dates)) + [None]:
+                if start and date and date - end <= 2 * reach:
+                    end = date
+                    continue
+                if start:
+                    closed |= self._autosales_get_closed_days(
+                        start - reach, end + reach
+                    )
+                start = end = date
+
+        def shift(date, wanted):
+            for offset in range(MAX_SHIFT_DAYS + 1):
+                day = date + offset * step
+                if day not in closed and wanted(day):
+                    return day
+            return None
+
+        return {
+            date: shift(date, lambda day: not weekdays or day.weekday() in weekdays)
+            or shift(date, lambda day: True)
+            or date
+            for date in dates
+        }
 
     def _autosales_get_payment_retry_days(self):
         """Return the retry schedule as a sorted list of positive day counts."""

@@ -32,6 +32,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.autosales_preview_policy",
         readonly=False,
     )
+    autosales_date_shift = fields.Selection(
+        related="company_id.autosales_date_shift",
+        readonly=False,
+    )
     autosales_generation_queue_job = fields.Boolean(
         string="Generate Orders with the Job Queue",
         config_parameter="autosales_addon.generation_queue_job",

@@ -36,6 +36,18 @@ class ResPartner(models.Model):
         string="Standing Orders",
     )
     standing_order_count = fields.Integer(compute="_compute_standing_order_count")
+    autosales_delivery_weekday_ids = fields.Many2many(
+        "autosales.weekday",
+        relation="autosales_partner_delivery_weekday_rel",
+        column1="partner_id",
+        column2="weekday_id",
+        string="Delivery Days",
+        help="Days of the week this customer (a company, for all its contacts and "
+        "addresses) takes deliveries: each standing-order "
+        "occurrence on another day moves to one of them (to the next one, or to "
+        "the previous one when the company moves orders off closed days to the "
+        "previous working day). Empty: any day.",
+    )
 
     # Key contacts (on the contact persons of a company)
     autosales_role_ids = fields.Many2many(
@@ -285,6 +297,13 @@ class ResPartner(models.Model):
         ):
             self._check_on_account_approval_rights()
         res = super().write(vals)
+        if "autosales_delivery_weekday_ids" in vals:
+            self.env["sale.standing.order"].sudo().search(
+                [
+                    ("commercial_partner_id", "in", self.commercial_partner_id.ids),
+                    ("state", "in", ("draft", "active", "paused", "exception")),
+                ]
+            )._reschedule()
         if vals.get("autosales_is_primary_contact") or (
             "parent_id" in vals and any(self.mapped("autosales_is_primary_contact"))
         ):

@@ -155,7 +155,9 @@ class SaleStandingOrder(models.Model):
         precompute=True,
         copy=False,
         tracking=True,
-        help="Date of the next order to generate.",
+        help="Date of the next order to generate: the date of the next occurrence, "
+        "moved to a working day or to a delivery day of the customer when the "
+        "company's settings or the customer ask for it.",
     )
     end_type = fields.Selection(
         selection=[
@@ -550,10 +552,14 @@ class SaleStandingOrder(models.Model):
                 )
             )
 
-    @api.depends("start_date")
+    @api.depends("start_date", "company_id", "partner_id")
     def _compute_next_date(self):
         for order in self:
-            if order.state == "draft" or not order.next_date:
+            if order.start_date and (order.state == "draft" or not order.next_date):
+                order.next_date = order._shift_occurrence_dates([order.start_date])[
+                    order.start_date
+                ]
+            elif not order.next_date:
                 order.next_date = order.start_date
 
     @api.depends("order_ids")
@@ -650,16 +656,35 @@ class SaleStandingOrder(models.Model):
     def write(self, vals):
         if "payment_token_id" in vals:
             vals = {**vals, "payment_method_lost": False}
+        moved = "next_date" in vals
+        re_anchor = moved or {"interval_number", "interval_type"} & vals.keys()
+        # A new interval continues from the date of the next occurrence, not
+        # from the day it was moved to (which would shift all the next ones).
+        next_dates = {
+            order: order._get_occurrence_date(order.occurrence_index)
+            for order in self
+            if re_anchor
+            and not moved
+            and order.state != "draft"
+            and order.recurrence_anchor_date
+        }
         res = super().write(vals)
-        if {"interval_number", "interval_type", "next_date"} & vals.keys():
+        if re_anchor:
             # The schedule continues from the (possibly new) next date with the
             # (possibly new) interval: re-anchor there so later occurrences
             # are computed from it.
-            for order in self.filtered(lambda o: o.state != "draft" and o.next_date):
+            anchored = self.filtered(lambda o: o.state != "draft" and o.next_date)
+            for order in anchored:
                 super(SaleStandingOrder, order).write(
-                    order._recurrence_anchor_values(order.next_date)
+                    order._recurrence_anchor_values(
+                        next_dates.get(order, order.next_date)
+                    )
                 )
+            anchored._reschedule()
             self._move_prepared_orders()
+        elif {"partner_id", "company_id"} & vals.keys():
+            # Another customer's delivery days, another company's calendar.
+            self.filtered(lambda o: o.state != "draft")._reschedule()
         return res
 
     @api.ondelete(at_uninstall=False)
@@ -773,11 +798,8 @@ class SaleStandingOrder(models.Model):
                 )
             )
         for order in self:
-            prepared = order.prepared_order_id
-            if (
-                prepared.autosales_preview_state == "waiting"
-                and prepared.standing_order_date == order.next_date
-            ):
+            prepared = order.prepared_order_id._autosales_filter_waiting()
+            if prepared and order._is_next_occurrence(prepared):
                 # Its cancellation skips the occurrence and says so.
                 order._skip_prepared_order()
                 continue
@@ -987,9 +1009,11 @@ class SaleStandingOrder(models.Model):
             self.start_date = next_date
         else:
             self.next_date = next_date
+        # The day it takes place: a closed day or another day than the
+        # customer's delivery days moves it.
         self._notify_change(
             self.env._(
-                "Next order date changed to %s.", format_date(self.env, next_date)
+                "Next order date changed to %s.", format_date(self.env, self.next_date)
             )
         )
 
@@ -1275,15 +1299,18 @@ class SaleStandingOrder(models.Model):
         """The next date was moved: the prepared order (with the customer's
         changes) moves with it."""
         for standing in self:
-            prepared = standing.prepared_order_id
-            if (
-                prepared.autosales_preview_state == "waiting"
-                and prepared.standing_order_date != standing.next_date
+            prepared = standing.prepared_order_id._autosales_filter_waiting()
+            if not prepared:
+                continue
+            occurrence = standing._get_occurrence_date(standing.occurrence_index)
+            values = standing._prepare_order_values(occurrence, standing.next_date)
+            if (prepared.standing_order_date, prepared.commitment_date) != (
+                occurrence,
+                values.get("commitment_date", False),
             ):
-                values = standing._prepare_order_values(standing.next_date)
                 prepared.write(
                     {
-                        "standing_order_date": standing.next_date,
+                        "standing_order_date": occurrence,
                         "commitment_date": values.get("commitment_date", False),
                     }
                 )
@@ -1311,19 +1338,49 @@ class SaleStandingOrder(models.Model):
         prepared.write({"standing_order_date": False, "autosales_preview_state": False})
         self.prepared_order_id = False
 
+    def _shift_occurrence_dates(self, dates):
+        """Occurrences on a closed day of the company (when its settings say
+        so) or on another day than the customer's delivery days move."""
+        self.ensure_one()
+        weekdays = self.partner_id.commercial_partner_id.sudo().mapped(
+            "autosales_delivery_weekday_ids.dayofweek"
+        )
+        company = self.company_id or self.env.company
+        return company.sudo()._autosales_shift_dates(dates, weekdays=weekdays)
+
+    def _reschedule(self):
+        """Move the next order date of these standing orders to the day its
+        occurrence takes place now: the company's calendar or settings, or
+        the customer's delivery days, changed."""
+        for order in self:
+            if order.state == "draft":
+                day = order._shift_occurrence_dates([order.start_date])[
+                    order.start_date
+                ]
+                if day != order.next_date:
+                    order.next_date = day
+            elif (
+                order.state in ("active", "paused", "exception")
+                and order.recurrence_anchor_date
+            ):
+                index, _date, day = order._get_next_occurrence()
+                if (index, day) != (order.occurrence_index, order.next_date):
+                    # The schedule moving, not someone moving it: no re-anchoring.
+                    super(SaleStandingOrder, order).write(
+                        {"occurrence_index": index, "next_date": day}
+                    )
+                    order._move_prepared_orders()
+
     def _subscribe_customer(self):
         for order in self:
             order.message_subscribe(partner_ids=order.partner_id.ids)
 
     def _advance_schedule(self, count, generated=True):
-        """Move past ``count`` occurrences, generated or skipped."""
+        """Move past ``count`` occurrences, generated or skipped (and past the
+        occurrences left out for falling on the day of another one)."""
         self.ensure_one()
-        index = self.occurrence_index + count
-        vals = {
-            "occurrence_index": index,
-            "next_date": self._get_occurrence_date(index),
-            "prepared_order_id": False,
-        }
+        index, _date, day = self._get_next_occurrence(count)
+        vals = {"occurrence_index": index, "next_date": day, "prepared_order_id": False}
         if generated:
             vals["generated_count"] = self.generated_count + count
         # ``super().write`` keeps the anchor: this is the schedule moving on,
@@ -1334,7 +1391,9 @@ class SaleStandingOrder(models.Model):
         """Skip the occurrences before ``date`` and say so in the chatter."""
         self.ensure_one()
         skipped = 0
-        while self._get_occurrence_date(self.occurrence_index + skipped) < date:
+        for _index, _date, day in self._iter_schedule():
+            if day >= date:
+                break
             skipped += 1
         if skipped:
             first = self.next_date
@@ -1356,7 +1415,10 @@ class SaleStandingOrder(models.Model):
         if self.end_type == "count":
             return self.generated_count >= self.max_occurrences
         if self.end_type == "date":
-            return self.next_date > self.end_date
+            # The end date bounds the occurrences, whatever day they move to.
+            if not self.recurrence_anchor_date:
+                return self.next_date > self.end_date
+            return self._get_occurrence_date(self.occurrence_index) > self.end_date
         return False
 
     def _close_finished(self):

@@ -45,23 +45,32 @@ class SaleStandingOrder(models.Model):
 
     # === GENERATION === #
 
-    def _get_due_occurrence_dates(self, until, force_next=False):
-        """Dates of the occurrences to generate now, oldest first."""
+    def _get_due_occurrences(
+        self, until, force_next=False, limit=MAX_OCCURRENCES_PER_PASS
+    ):
+        """``(occurrence date, day)`` of the occurrences to generate now (those
+        taking place on or before ``until``), oldest first.
+
+        An occurrence is due on its day (its date moved to a working day or a
+        delivery day, see :meth:`_shift_occurrence_dates`); its date stays
+        what identifies it, and what the end date of the standing order
+        bounds.
+        """
         self.ensure_one()
-        dates = []
-        index, generated = self.occurrence_index, self.generated_count
-        while len(dates) < MAX_OCCURRENCES_PER_PASS:
-            date = self._get_occurrence_date(index)
-            if date > until and not (force_next and not dates):
+        occurrences = []
+        generated = self.generated_count
+        for _index, date, day in self._iter_schedule():
+            if len(occurrences) >= limit:
+                break
+            if day > until and not (force_next and not occurrences):
                 break
             if self.end_type == "date" and date > self.end_date:
                 break
             if self.end_type == "count" and generated >= self.max_occurrences:
                 break
-            dates.append(date)
-            index += 1
+            occurrences.append((date, day))
             generated += 1
-        return dates
+        return occurrences
 
     def _lock_for_generation(self):
         """Lock the rows of ``self`` or explain that a generation holds them."""
@@ -197,11 +206,15 @@ class SaleStandingOrder(models.Model):
                 if standing._get_overdue_error() == error:
                     standing.exception_overdue = True
             else:
-                dates = standing._get_due_occurrence_dates(
+                occurrences = standing._get_due_occurrences(
                     until or standing._get_today(), force_next=force_next
                 )
-                if not standing._is_waiting_for_customer(dates):
-                    return dates
+                if not occurrences:
+                    # Claimed on a next order date the calendar, the
+                    # settings or the delivery days have moved since.
+                    standing._reschedule()
+                if not standing._is_waiting_for_customer(occurrences):
+                    return occurrences
                 standing._set_waiting_for_customer()
             return None
 
@@ -296,9 +309,9 @@ class SaleStandingOrder(models.Model):
                 ):
                     orders |= SaleOrder.with_company(company).create(
                         [
-                            standing._prepare_order_values(date)
+                            standing._prepare_order_values(date, day)
                             for standing in standing_orders
-                            for date in plan[standing]
+                            for date, day in plan[standing]
                         ]
                     )
                 orders._check_standing_order_prices()
@@ -310,18 +323,21 @@ class SaleStandingOrder(models.Model):
                 "Batch generation failed, generating standing orders one by one"
             )
         orders = SaleOrder
-        for standing, dates in plan.items():
+        for standing, occurrences in plan.items():
             try:
                 with self.env.cr.savepoint():
                     created = SaleOrder.with_company(standing.company_id).create(
-                        [standing._prepare_order_values(date) for date in dates]
+                        [
+                            standing._prepare_order_values(date, day)
+                            for date, day in occurrences
+                        ]
                     )
                     created._check_standing_order_prices()
                 orders |= created
             except RETRYABLE_ERRORS:
                 raise
             except psycopg2.errors.UniqueViolation:
-                orders |= standing._create_missing_occurrence_orders(dates)
+                orders |= standing._create_missing_occurrence_orders(occurrences)
             except (UserError, ValidationError) as error:
                 standing._set_exception(str(error.args[0]))
             except Exception as error:
@@ -335,9 +351,11 @@ class SaleStandingOrder(models.Model):
                 )
         return orders
 
-    def _create_missing_occurrence_orders(self, dates):
-        """Another transaction generated some of ``dates`` already: create the rest."""
+    def _create_missing_occurrence_orders(self, occurrences):
+        """Another transaction generated some of ``occurrences`` ((date, day)
+        pairs) already: create the rest."""
         self.ensure_one()
+        dates = [date for date, _day in occurrences]
         existing = set(
             self.env["sale.order"]
             .search(
@@ -348,7 +366,7 @@ class SaleStandingOrder(models.Model):
             )
             .mapped("standing_order_date")
         )
-        missing = [date for date in dates if date not in existing]
+        missing = [(date, day) for date, day in occurrences if date not in existing]
         self.message_post(
             body=self.env._(
                 "Orders already existed for %s; they were not generated again.",
@@ -359,12 +377,18 @@ class SaleStandingOrder(models.Model):
             return self.env["sale.order"]
         with self.env.cr.savepoint():
             return self.env["sale.order"].create(
-                [self._prepare_order_values(date) for date in missing]
+                [self._prepare_order_values(date, day) for date, day in missing]
             )
 
-    def _prepare_order_values(self, occurrence_date):
-        """Values of the ``sale.order`` generated for ``occurrence_date``."""
+    def _prepare_order_values(self, occurrence_date, day=None):
+        """Values of the ``sale.order`` generated for ``occurrence_date``.
+
+        :param date day: the day the occurrence takes place (default: as
+            the schedule moves it); the delivery is promised from it
+        """
         self.ensure_one()
+        if not day:
+            day = self._shift_occurrence_dates([occurrence_date])[occurrence_date]
         values = {
             "partner_id": self.partner_id.id,
             "partner_invoice_id": self.partner_invoice_id.id,
@@ -388,7 +412,7 @@ class SaleStandingOrder(models.Model):
             values["note"] = self.note
         if self.lead_days:
             values["commitment_date"] = fields.Datetime.add(
-                fields.Datetime.to_datetime(occurrence_date),
+                fields.Datetime.to_datetime(day),
                 days=self.lead_days,
                 hours=12,
             )

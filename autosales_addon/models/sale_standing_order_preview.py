@@ -102,7 +102,7 @@ class SaleStandingOrder(models.Model):
             lambda standing: not standing._is_payment_method_lost()
             and not standing._get_generation_error()
         )
-        plan = {standing: [standing.next_date] for standing in ready}
+        plan = {standing: [standing._get_next_occurrence()[1:]] for standing in ready}
         orders = self.with_context(autosales_prepare=True)._create_occurrence_orders(
             plan
         )
@@ -113,10 +113,14 @@ class SaleStandingOrder(models.Model):
             for order in self.env["sale.order"].search(
                 [
                     ("standing_order_id", "in", [standing.id for standing in missing]),
-                    ("standing_order_date", "in", [s.next_date for s in missing]),
+                    (
+                        "standing_order_date",
+                        "in",
+                        [plan[standing][0][0] for standing in missing],
+                    ),
                 ]
             ):
-                if order.standing_order_date == order.standing_order_id.next_date:
+                if order.standing_order_id._is_next_occurrence(order):
                     by_standing[order.standing_order_id] = order
         template = self.env.ref("autosales_addon.mail_template_standing_order_prepared")
         for standing, order in by_standing.items():
@@ -173,15 +177,23 @@ class SaleStandingOrder(models.Model):
 
     # === ON ITS DATE (generation) === #
 
-    def _is_waiting_for_customer(self, dates):
-        """Whether the prepared order among ``dates`` waits for the customer
-        and must not be confirmed without them."""
+    def _is_next_occurrence(self, order):
+        """Whether ``order`` is the order of the next occurrence."""
+        self.ensure_one()
+        return order.standing_order_date == self._get_occurrence_date(
+            self.occurrence_index
+        )
+
+    def _is_waiting_for_customer(self, occurrences):
+        """Whether the prepared order among ``occurrences`` ((date, day)
+        pairs) waits for the customer and must not be confirmed without
+        them."""
         self.ensure_one()
         prepared = self.prepared_order_id
         return (
             self.preview_policy == "hold"
             and prepared.autosales_preview_state == "waiting"
-            and prepared.standing_order_date in dates
+            and prepared.standing_order_date in [date for date, _day in occurrences]
             and not self.env.context.get("autosales_release_prepared")
         )
 
@@ -194,27 +206,29 @@ class SaleStandingOrder(models.Model):
                     "neither confirmed nor skipped it. Confirm it on their behalf, "
                     "skip it, or resume the standing order to confirm it.",
                     order=standing.prepared_order_id.name,
-                    date=format_date(
-                        self.env, standing.prepared_order_id.standing_order_date
-                    ),
+                    date=format_date(self.env, standing.next_date),
                 )
             )
         self.exception_waiting = True
 
     def _take_prepared_orders(self, plan):
-        """Split ``plan`` ({standing order: [dates]}) into the dates whose
-        order is still to be made and the prepared orders that stand for the
-        others; return (plan to create, prepared orders)."""
+        """Split ``plan`` ({standing order: [(date, day)]}) into the
+        occurrences whose order is still to be made and the prepared orders
+        that stand for the others; return (plan to create, prepared orders)."""
         to_create = {}
         taken = self.env["sale.order"]
-        for standing, dates in plan.items():
+        for standing, occurrences in plan.items():
             prepared = standing.prepared_order_id
-            if prepared.standing_order_date in dates:
-                dates = [date for date in dates if date != prepared.standing_order_date]
+            if prepared.standing_order_date in [date for date, _day in occurrences]:
+                occurrences = [
+                    (date, day)
+                    for date, day in occurrences
+                    if date != prepared.standing_order_date
+                ]
                 if prepared.state in ("draft", "sent"):
                     taken |= prepared
-            if dates:
-                to_create[standing] = dates
+            if occurrences:
+                to_create[standing] = occurrences
         taken.filtered(
             lambda order: order.autosales_preview_state == "waiting"
         ).autosales_preview_state = (
@@ -232,9 +246,7 @@ class SaleStandingOrder(models.Model):
         standing order that waited for the customer runs again."""
         self.ensure_one()
         self._lock_for_generation()
-        if self.prepared_order_id == order and self.next_date == (
-            order.standing_order_date
-        ):
+        if self.prepared_order_id == order and self._is_next_occurrence(order):
             self._advance_schedule(1, generated=generated)
         if self.state == "exception" and self.exception_waiting:
             self.write(

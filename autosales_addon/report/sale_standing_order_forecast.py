@@ -1,9 +1,23 @@
+from datetime import timedelta
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..models.res_company import MAX_SHIFT_DAYS
+
 HORIZON = relativedelta(years=1)
+# The delivery days of a standing order's customer as a bit mask (bit 0 for
+# Monday), to look up how its occurrences move.
+DELIVERY_DAYS_MASK = SQL(
+    """
+    SELECT COALESCE(SUM(1 << w.dayofweek), 0)::int AS mask
+      FROM autosales_partner_delivery_weekday_rel rel
+      JOIN autosales_weekday w ON w.id = rel.weekday_id
+     WHERE rel.partner_id = so.commercial_partner_id
+    """
+)
 
 
 class SaleStandingOrderForecast(models.Model):
@@ -17,6 +31,14 @@ class SaleStandingOrderForecast(models.Model):
     of each standing order (a date or a number of orders) is respected. The
     quantities are in the product's unit of measure, so they add up per
     product.
+
+    Occurrences are shown on the day they take place: moved off the closed
+    days of the company, or to the delivery days of the customer. Where
+    they move is decided in Python, by the same code as the scheduled
+    action, once per company and set of delivery days for every date of
+    the horizon; the query joins that (small) table of moved dates, and
+    leaves out the occurrences moved onto the day of the one before, as the
+    schedule does.
     """
 
     _name = "sale.standing.order.forecast"
@@ -53,6 +75,8 @@ class SaleStandingOrderForecast(models.Model):
         "product.product": ["product_tmpl_id"],
         "product.template": ["categ_id", "uom_id"],
         "uom.uom": ["factor"],
+        "res.partner": ["autosales_delivery_weekday_ids"],
+        "autosales.weekday": ["dayofweek"],
     }
 
     date = fields.Date(string="Order Date", readonly=True)
@@ -82,15 +106,127 @@ class SaleStandingOrderForecast(models.Model):
         string="Quantity", digits="Product Unit of Measure", readonly=True
     )
 
+    def _get_moved_dates(self, until):
+        """The occurrence dates up to ``until`` that move, for each company
+        and set of customer delivery days of the running standing orders.
+
+        :return: four lists of the same length (the columns company id,
+            delivery days mask, date and day), only dates whose day differs
+        """
+        self.env["sale.standing.order"].flush_model(
+            ["state", "company_id", "commercial_partner_id", "next_date"]
+        )
+        self.env["res.partner"].flush_model(["autosales_delivery_weekday_ids"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT so.company_id, days.mask, MIN(so.next_date)
+                  FROM sale_standing_order so
+                 CROSS JOIN LATERAL (%s) AS days
+                 WHERE so.state = 'active'
+              GROUP BY so.company_id, days.mask
+                """,
+                DELIVERY_DAYS_MASK,
+            )
+        )
+        reach = timedelta(days=MAX_SHIFT_DAYS)
+        # Occurrences overdue for longer than a horizon keep their dates.
+        earliest = fields.Date.context_today(self) - HORIZON
+        columns = ([], [], [], [])
+        for company_id, mask, first in rows:
+            company = self.env["res.company"].sudo().browse(company_id)
+            if company.autosales_date_shift == "none" and not mask:
+                continue
+            start = max(first, earliest) - reach
+            dates = [
+                start + timedelta(days=offset)
+                for offset in range((until + reach - start).days + 1)
+            ]
+            weekdays = [day for day in range(7) if mask & (1 << day)]
+            for date, day in company._autosales_shift_dates(dates, weekdays).items():
+                if day != date:
+                    for column, value in zip(
+                        columns, (company_id, mask, date, day), strict=True
+                    ):
+                        column.append(value)
+        return columns
+
     @property
     def _table_query(self):
         until = fields.Date.context_today(self) + HORIZON
+        company_ids, masks, dates, days = self._get_moved_dates(until)
         return SQL(
             """
+            WITH moved AS (
+                SELECT *
+                  FROM unnest(%(company_ids)s::int[], %(masks)s::int[],
+                              %(dates)s::date[], %(days)s::date[])
+                    AS moved(company_id, mask, date, day)
+            ),
+            occurrence AS (
+                SELECT so.id AS standing_order_id,
+                       step.k AS k,
+                       occ.date AS date,
+                       COALESCE(moved.day, occ.date) AS day
+                  FROM sale_standing_order so
+                 CROSS JOIN LATERAL (%(mask)s) AS days
+                 -- Enough steps to reach the horizon from the next order,
+                 -- however overdue it is (one more than the whole units in
+                 -- between), and the occurrences after it that may move
+                 -- back into it.
+                 CROSS JOIN LATERAL (
+                       SELECT so.next_date - %(reach)s AS first,
+                              %(until)s + %(reach)s AS last
+                       ) AS bounds
+                 CROSS JOIN LATERAL (
+                       SELECT age(bounds.last, bounds.first) AS span
+                       ) AS horizon
+                 CROSS JOIN LATERAL generate_series(
+                       0,
+                       CASE so.interval_type
+                           WHEN 'day' THEN bounds.last - bounds.first
+                           WHEN 'week' THEN (bounds.last - bounds.first) / 7
+                           WHEN 'month' THEN EXTRACT(YEAR FROM horizon.span)::int * 12
+                                             + EXTRACT(MONTH FROM horizon.span)::int
+                           ELSE EXTRACT(YEAR FROM horizon.span)::int
+                       END / so.interval_number + 1
+                       ) AS step(k)
+                 CROSS JOIN LATERAL (
+                       SELECT (so.recurrence_anchor_date + n * CASE so.interval_type
+                                  WHEN 'day' THEN INTERVAL '1 day'
+                                  WHEN 'week' THEN INTERVAL '1 week'
+                                  WHEN 'month' THEN INTERVAL '1 month'
+                                  ELSE INTERVAL '1 year' END)::date AS date
+                         FROM (SELECT (COALESCE(so.occurrence_index, 0) + step.k
+                                       - COALESCE(so.recurrence_anchor_index, 0))
+                                      * so.interval_number AS n) AS intervals
+                       ) AS occ
+                  LEFT JOIN moved ON moved.company_id = so.company_id
+                                 AND moved.mask = days.mask
+                                 AND moved.date = occ.date
+                 WHERE so.state = 'active'
+                   AND occ.date <= %(until)s + %(reach)s
+                   AND (so.end_type != 'date' OR occ.date <= so.end_date)
+            ),
+            -- One order a day: an occurrence moved onto the day of the one
+            -- before is left out.
+            kept AS (
+                SELECT occurrence.*,
+                       ROW_NUMBER() OVER (
+                           PARTITION BY standing_order_id ORDER BY k) - 1 AS rank
+                  FROM (
+                       SELECT occurrence.*,
+                              LAG(day) OVER (
+                                  PARTITION BY standing_order_id ORDER BY k
+                              ) AS previous_day
+                         FROM occurrence
+                       ) AS occurrence
+                 WHERE previous_day IS DISTINCT FROM day
+            )
             -- One id per line and step: the step takes the low 32 bits.
-            SELECT (l.id::bigint << 32) + step.k AS id,
-                   occ.date AS date,
-                   COALESCE(so.occurrence_index, 0) + step.k + 1 AS occurrence,
+            SELECT (l.id::bigint << 32) + kept.k AS id,
+                   kept.day AS date,
+                   COALESCE(so.occurrence_index, 0) + kept.k + 1 AS occurrence,
                    so.id AS standing_order_id,
                    so.partner_id AS partner_id,
                    so.commercial_partner_id AS commercial_partner_id,
@@ -103,42 +239,22 @@ class SaleStandingOrderForecast(models.Model):
                    t.uom_id AS product_uom_id,
                    l.product_uom_qty / line_uom.factor * product_uom.factor
                        AS product_qty
-              FROM sale_standing_order so
+              FROM kept
+              JOIN sale_standing_order so ON so.id = kept.standing_order_id
               JOIN sale_standing_order_line l ON l.standing_order_id = so.id
               JOIN product_product p ON p.id = l.product_id
               JOIN product_template t ON t.id = p.product_tmpl_id
               JOIN uom_uom line_uom ON line_uom.id = l.product_uom
               JOIN uom_uom product_uom ON product_uom.id = t.uom_id
-             -- Enough steps to reach the horizon from the next order, however
-             -- overdue it is (one more than the whole units in between).
-             CROSS JOIN LATERAL (
-                   SELECT age(%(until)s, so.next_date) AS span
-                   ) AS horizon
-             CROSS JOIN LATERAL generate_series(
-                   0,
-                   CASE so.interval_type
-                       WHEN 'day' THEN %(until)s - so.next_date
-                       WHEN 'week' THEN (%(until)s - so.next_date) / 7
-                       WHEN 'month' THEN EXTRACT(YEAR FROM horizon.span)::int * 12
-                                         + EXTRACT(MONTH FROM horizon.span)::int
-                       ELSE EXTRACT(YEAR FROM horizon.span)::int
-                   END / so.interval_number + 1
-                   ) AS step(k)
-             CROSS JOIN LATERAL (
-                   SELECT (so.recurrence_anchor_date + n * CASE so.interval_type
-                              WHEN 'day' THEN INTERVAL '1 day'
-                              WHEN 'week' THEN INTERVAL '1 week'
-                              WHEN 'month' THEN INTERVAL '1 month'
-                              ELSE INTERVAL '1 year' END)::date AS date
-                     FROM (SELECT (COALESCE(so.occurrence_index, 0) + step.k
-                                   - COALESCE(so.recurrence_anchor_index, 0))
-                                  * so.interval_number AS n) AS intervals
-                   ) AS occ
-             WHERE so.state = 'active'
-               AND occ.date < %(until)s
-               AND (so.end_type != 'date' OR occ.date <= so.end_date)
+             WHERE kept.day < %(until)s
                AND (so.end_type != 'count'
-                    OR COALESCE(so.generated_count, 0) + step.k < so.max_occurrences)
+                    OR COALESCE(so.generated_count, 0) + kept.rank < so.max_occurrences)
             """,
             until=until,
+            reach=MAX_SHIFT_DAYS,
+            mask=DELIVERY_DAYS_MASK,
+            company_ids=company_ids,
+            masks=masks,
+            dates=dates,
+            days=days,
         )

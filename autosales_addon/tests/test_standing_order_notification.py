@@ -80,6 +80,19 @@ class TestStandingOrderNotification(AutosalesCommon):
         )
         self.assertEqual(len(self._customer_mails(standing, "next order")), 1)
 
+    def test_upcoming_order_notice_in_the_customers_language(self):
+        """The notice gives the day the order is placed (moved off the
+        weekend), written as the customer's language writes dates."""
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.customer.lang = "de_DE"
+        self.company.autosales_date_shift = "next"
+        standing = self._create_standing_order(start_date=date(2027, 1, 2))
+        self.StandingOrder._cron_send_upcoming_notices(today=date(2027, 1, 1))
+        mail = self._customer_mails(standing, standing.name)
+        self.assertEqual(len(mail), 1)
+        self.assertIn("04.01.2027", mail.subject)
+        self.assertIn("04.01.2027", mail.body)
+
     def test_paused_standing_order_gets_no_upcoming_notice(self):
         standing = self._create_standing_order()
         standing.action_pause()

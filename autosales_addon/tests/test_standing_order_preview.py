@@ -329,3 +329,20 @@ class TestStandingOrderPreview(AutosalesCommon):
         self._generate()
         self.assertEqual(bad.state, "exception")
         self.assertEqual(prepared.state, "sale")
+
+    def test_prepared_ahead_of_the_day_an_occurrence_moves_to(self):
+        # January 2, 2027 is a Saturday: the order takes place on Monday 4th.
+        self.company.resource_calendar_id.tz = "UTC"
+        self.company.autosales_date_shift = "next"
+        standing = self._create_standing_order(start_date=date(2027, 1, 2))
+        self.assertEqual(standing.next_date, date(2027, 1, 4))
+        self.assertFalse(self._prepare(date(2026, 12, 29)), "five days before Monday")
+        order = self._prepare(date(2026, 12, 30))
+        self.assertEqual(order.standing_order_date, date(2027, 1, 2))
+        self.assertIn("01/04/2027", self._prepared_mails(standing).body)
+        self.assertFalse(self._generate(date(2027, 1, 3)))
+        self.assertEqual(self._generate(date(2027, 1, 4)), order)
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(standing.order_count, 1)
+        # The next one stays anchored to the 2nd: March 2, a Tuesday.
+        self.assertEqual(standing.next_date, date(2027, 3, 2))
