@@ -15,6 +15,8 @@ from . import res_partner
 from . import sale_standing_order
 from . import sale_standing_order_generation
 from . import sale_standing_order_line
+from . import sale_standing_order_revenue
+from . import sale_standing_order_revenue_event
 from . import sale_order
 from . import sale_order_payment
 from . import sale_order_invoicing
