@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime
 
 from odoo.fields import Command
 from odoo.tests import Form, freeze_time, tagged
@@ -240,6 +240,46 @@ class TestRecurringRevenue(RecurringRevenueCommon):
         )
         self.StandingOrder._init_recurring_revenue()
         self.assertEqual(len(self._movements(standing)), 1, "recorded once")
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerFigures(RecurringRevenueCommon):
+    def test_customer_form_shows_monthly_amount_since_and_orders(self):
+        self._create_standing_order()  # 1,250 a month
+        self._create_standing_order(interval_number=1)  # 2,500 a month
+        self._create_standing_order().action_pause()
+        self._create_standing_order(activate=False)
+        for order_date, confirm in (
+            (datetime(2026, 3, 14, 10), True),
+            (datetime(2026, 1, 2, 10), False),  # a quotation only
+            (datetime(2026, 6, 1, 10), True),
+        ):
+            order = self.SaleOrder.create(
+                {
+                    "partner_id": self.customer_contact.id,
+                    "order_line": [
+                        Command.create(
+                            {"product_id": self.bulb.id, "product_uom_qty": 1}
+                        )
+                    ],
+                }
+            )
+            if confirm:
+                order.action_confirm()
+            order.date_order = order_date
+        for partner in (self.customer, self.customer_contact):
+            partner = partner.with_user(self.manager)
+            with self.subTest(partner=partner.name):
+                self.assertEqual(partner.autosales_monthly_amount, 3750)
+                self.assertEqual(partner.autosales_customer_since, date(2026, 3, 14))
+                self.assertEqual(partner.autosales_order_count, 2)
+                self.assertEqual(
+                    partner.autosales_currency_id, self.company.currency_id
+                )
+        other = self.other_customer.with_user(self.manager)
+        self.assertEqual(other.autosales_monthly_amount, 0)
+        self.assertFalse(other.autosales_customer_since)
+        self.assertEqual(other.autosales_order_count, 0)
 
 
 @tagged("post_install", "-at_install")
