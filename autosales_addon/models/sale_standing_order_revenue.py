@@ -66,9 +66,27 @@ class SaleStandingOrder(models.Model):
         return standing_orders
 
     def write(self, vals):
+        # A paused standing order no longer counts when it is cancelled or
+        # ends: its churn is recorded all the same, at zero, for its reason.
+        stopped_paused = (
+            self.filtered(lambda standing: standing.state == "paused")
+            if vals.get("state") in ("cancelled", "done")
+            else self.browse()
+        )
         res = super().write(vals)
         if REVENUE_FIELDS & vals.keys():
             self._record_revenue_events()
+        if stopped_paused:
+            self.env["sale.standing.order.revenue.event"].sudo().create(
+                [
+                    {
+                        **standing._prepare_revenue_event_values("churn"),
+                        "mrr_change": 0,
+                        "mrr_after": 0,
+                    }
+                    for standing in stopped_paused
+                ]
+            )
         return res
 
     # === BUSINESS METHODS === #
@@ -106,14 +124,17 @@ class SaleStandingOrder(models.Model):
                 changes.append((standing, before, after))
         if not changes:
             return Event
-        restarted = {standing for standing, before, _after in changes if not before}
-        ran_before = {
-            standing
-            for [standing] in Event._read_group(
-                [("standing_order_id", "in", [s.id for s in restarted])],
-                ["standing_order_id"],
-            )
-        }
+        restarted = [standing.id for standing, before, _after in changes if not before]
+        ran_before = (
+            {
+                standing
+                for (standing,) in Event._read_group(
+                    [("standing_order_id", "in", restarted)], ["standing_order_id"]
+                )
+            }
+            if restarted
+            else set()
+        )
         vals_list = []
         for standing, before, after in changes:
             event_type = standing._get_revenue_event_type(

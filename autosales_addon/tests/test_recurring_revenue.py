@@ -133,6 +133,19 @@ class TestRecurringRevenue(RecurringRevenueCommon):
             ],
         )
 
+    def test_a_paused_standing_order_cancelled_is_churn_at_zero(self):
+        """Its revenue left with the pause; the churn still counts, with its
+        reason."""
+        standing = self._create_standing_order()
+        standing.action_pause()
+        standing.action_cancel(cancel_reason_id=self.too_expensive.id)
+        self.assertEqual(
+            [movement[1:] for movement in self._movements(standing)],
+            [("new", 1250, 1250), ("pause", -1250, 0), ("churn", 0, 0)],
+        )
+        churn = standing.revenue_event_ids.filtered(lambda e: e.event_type == "churn")
+        self.assertEqual(churn.cancel_reason_id, self.too_expensive)
+
     def test_a_cancelled_standing_order_run_again_is_a_reactivation(self):
         standing = self._create_standing_order()
         standing.action_cancel(cancel_reason_id=self.too_expensive.id)
