@@ -43,6 +43,7 @@ class SaleStandingOrder(models.Model):
         "sale.standing.order.revenue.event",
         "standing_order_id",
         string="Recurring Revenue Movements",
+        groups="sales_team.group_sale_salesman",
     )
 
     # === COMPUTE METHODS === #
