@@ -193,6 +193,7 @@ class StandingOrderPortal(CustomerPortal):
                 ),
                 "past_orders": standing_sudo._get_placed_orders()[:20],
                 "is_owner": self._is_standing_order_owner(standing_sudo),
+                "cancel_reasons": self._get_cancel_reasons(),
                 "login_url": "/web/login?%s"
                 % url_encode({"redirect": standing_sudo.get_portal_url()}),
                 **self._get_standing_order_payment_values(standing_sudo),
@@ -344,9 +345,25 @@ class StandingOrderPortal(CustomerPortal):
             "Your order %s was placed.", ", ".join(orders.mapped("name"))
         )
 
+    def _get_cancel_reasons(self):
+        """The reasons a customer may give for cancelling: the active ones.
+
+        A short list of names, the same for everyone (visitors of an emailed
+        link included), hence read with sudo.
+        """
+        return request.env["autosales.cancel.reason"].sudo().search([])
+
     def _operation_cancel(self, standing, post):
-        reason = (post.get("reason") or "").strip()[:1000]
-        standing.action_cancel(reason=reason or None)
+        reasons = self._get_cancel_reasons()
+        cancel_reason = reasons.filtered(
+            lambda reason: reason.id == parse_id(post.get("reason_id"))
+        )
+        if reasons and not cancel_reason:
+            raise UserError(request.env._("Choose why you cancel the standing order."))
+        note = (post.get("reason") or "").strip()[:1000]
+        standing.action_cancel(
+            reason=note or None, cancel_reason_id=cancel_reason.id or None
+        )
         standing._notify_change(
             request.env._("The customer cancelled the standing order.")
         )

@@ -1,6 +1,7 @@
 from . import autosales_interval_mixin
 from . import autosales_recurrence_mixin
 from . import autosales_repeat_option
+from . import autosales_cancel_reason
 from . import payment_method
 from . import payment_provider
 from . import autosales_contact_role
@@ -16,6 +17,8 @@ from . import sale_standing_order
 from . import sale_standing_order_generation
 from . import sale_standing_order_preview
 from . import sale_standing_order_line
+from . import sale_standing_order_revenue
+from . import sale_standing_order_revenue_event
 from . import sale_order
 from . import sale_order_preview
 from . import sale_order_payment

@@ -6,6 +6,9 @@ from odoo.exceptions import ValidationError
 # Longest interval in each unit: five years. Beyond, a schedule "until further
 # notice" soon runs past the last date a computer calendar holds.
 MAX_INTERVAL = {"day": 1826, "week": 260, "month": 60, "year": 5}
+# An average month of the Gregorian calendar (365.25 days a year / 12): what
+# a day or week interval is normalised to a month with.
+DAYS_PER_MONTH = 30.4375
 
 
 class AutosalesIntervalMixin(models.AbstractModel):
@@ -100,6 +103,23 @@ class AutosalesIntervalMixin(models.AbstractModel):
         """Return the ``relativedelta`` of ``count`` intervals."""
         self.ensure_one()
         return relativedelta(**{f"{self.interval_type}s": self.interval_number * count})
+
+    def _get_monthly_factor(self):
+        """How many times per month the interval repeats, on average: what an
+        amount per occurrence is multiplied by to make a monthly amount.
+
+        Months and years are exact (every 2 months: 1/2; every year: 1/12);
+        days and weeks use an average month of :data:`DAYS_PER_MONTH` days,
+        so that every week is 30.4375 / 7 = 4.348 times a month.
+        """
+        self.ensure_one()
+        number = self.interval_number
+        if not number or self.interval_type not in MAX_INTERVAL:
+            return 0.0
+        days = {"day": 1, "week": 7}.get(self.interval_type)
+        if days:
+            return DAYS_PER_MONTH / (days * number)
+        return 1 / (number * (12 if self.interval_type == "year" else 1))
 
     def _get_interval_label(self):
         """Human label of the interval, e.g. "Every 2 months"."""

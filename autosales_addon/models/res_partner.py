@@ -49,6 +49,31 @@ class ResPartner(models.Model):
         "previous working day). Empty: any day.",
     )
 
+    # Business figures (of the commercial partner)
+    autosales_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_autosales_currency_id"
+    )
+    autosales_monthly_amount = fields.Monetary(
+        string="Monthly Recurring Revenue",
+        compute="_compute_autosales_monthly_amount",
+        currency_field="autosales_currency_id",
+        groups="sales_team.group_sale_salesman",
+        help="What the customer's running standing orders bring in a month, each "
+        "order's amount normalised to a month (in the current company's currency).",
+    )
+    autosales_customer_since = fields.Date(
+        string="Customer Since",
+        compute="_compute_autosales_order_figures",
+        groups="sales_team.group_sale_salesman",
+        help="Day of the customer's first confirmed order.",
+    )
+    autosales_order_count = fields.Integer(
+        string="Orders Placed",
+        compute="_compute_autosales_order_figures",
+        groups="sales_team.group_sale_salesman",
+        help="Confirmed orders of the customer, standing or not.",
+    )
+
     # Key contacts (on the contact persons of a company)
     autosales_role_ids = fields.Many2many(
         "autosales.contact.role",
@@ -164,6 +189,60 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.standing_order_count = counts.get(partner.commercial_partner_id, 0)
+
+    @api.depends_context("allowed_company_ids")
+    def _compute_autosales_currency_id(self):
+        self.autosales_currency_id = self.env.company.currency_id
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_autosales_monthly_amount(self):
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        amounts = defaultdict(float)
+        for customer, standing_company, amount in self.env[
+            "sale.standing.order"
+        ]._read_group(
+            [
+                ("commercial_partner_id", "in", self.commercial_partner_id.ids),
+                ("recurring_monthly", "!=", 0),
+            ],
+            ["commercial_partner_id", "company_id"],
+            ["recurring_monthly:sum"],
+        ):
+            amounts[customer.id] += standing_company.currency_id._convert(
+                amount, company.currency_id, company, today
+            )
+        for partner in self:
+            partner.autosales_monthly_amount = amounts[
+                partner.commercial_partner_id._origin.id
+            ]
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_autosales_order_figures(self):
+        counts = defaultdict(int)
+        firsts = {}
+        commercial_ids = self.commercial_partner_id.ids
+        groups = (
+            self.env["sale.order"]._read_group(
+                [("partner_id", "child_of", commercial_ids), ("state", "=", "sale")],
+                ["partner_id"],
+                ["__count", "date_order:min"],
+            )
+            if commercial_ids
+            else []
+        )
+        for ordering_partner, count, first in groups:
+            customer = ordering_partner.commercial_partner_id.id
+            counts[customer] += count
+            if customer not in firsts or first < firsts[customer]:
+                firsts[customer] = first
+        for partner in self:
+            customer = partner.commercial_partner_id._origin.id
+            first = firsts.get(customer)
+            partner.autosales_order_count = counts[customer]
+            partner.autosales_customer_since = (
+                fields.Date.context_today(self, first) if first else False
+            )
 
     @api.depends(
         "child_ids.autosales_role_ids",
@@ -508,6 +587,15 @@ class ResPartner(models.Model):
         )
 
     # === ACTION METHODS === #
+
+    def action_view_recurring_revenue(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "autosales_addon.action_sale_standing_order_revenue_event"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {}
+        return action
 
     def action_view_standing_orders(self):
         self.ensure_one()

@@ -328,7 +328,20 @@ class SaleStandingOrder(models.Model):
         related="commercial_partner_id.autosales_key_contact_ids",
         string="Key Contacts",
     )
-    cancel_reason = fields.Text(copy=False, readonly=True)
+    cancel_reason_id = fields.Many2one(
+        "autosales.cancel.reason",
+        string="Cancellation Reason",
+        copy=False,
+        readonly=True,
+        tracking=True,
+        ondelete="restrict",
+    )
+    cancel_reason = fields.Text(
+        string="Cancellation Note",
+        copy=False,
+        readonly=True,
+        help="What the customer or the salesperson said when cancelling.",
+    )
     upcoming_notice_date = fields.Date(
         copy=False,
         readonly=True,
@@ -816,20 +829,42 @@ class SaleStandingOrder(models.Model):
         self._close_finished()
         return True
 
-    def action_cancel(self, reason=None):
+    def action_open_cancel_wizard(self):
+        """The Cancel button: ask why before cancelling."""
         self.check_access("write")
-        if invalid := self.filtered(lambda o: o.state in ("done", "cancelled")):
-            raise UserError(
-                self.env._(
-                    "These standing orders are already finished: %s.",
-                    ", ".join(invalid.mapped("display_name")),
-                )
-            )
-        self.write({"state": "cancelled", "cancel_reason": reason or False})
+        self._check_cancellable()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Cancel Standing Order"),
+            "res_model": "sale.standing.order.cancel",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_standing_order_ids": self.ids},
+        }
+
+    def action_cancel(self, reason=None, cancel_reason_id=None):
+        """Cancel these standing orders: no more orders are generated.
+
+        :param str reason: a free text (what the customer or the salesperson
+            said), kept as the cancellation note
+        :param int cancel_reason_id: why: the id of an
+            ``autosales.cancel.reason`` (counted in the churn of the recurring
+            revenue report)
+        """
+        self.check_access("write")
+        self._check_cancellable()
+        self.write(
+            {
+                "state": "cancelled",
+                "cancel_reason": reason or False,
+                "cancel_reason_id": cancel_reason_id or False,
+            }
+        )
         self._drop_prepared_orders()
         if reason:
             for order in self:
-                order.message_post(body=self.env._("Cancellation reason: %s", reason))
+                order.message_post(body=self.env._("Cancellation note: %s", reason))
         return True
 
     def action_draft(self):
@@ -841,7 +876,9 @@ class SaleStandingOrder(models.Model):
                     ", ".join(invalid.mapped("display_name")),
                 )
             )
-        self.write({"state": "draft", "cancel_reason": False})
+        self.write(
+            {"state": "draft", "cancel_reason": False, "cancel_reason_id": False}
+        )
         return True
 
     def action_generate_now(self):
@@ -944,6 +981,15 @@ class SaleStandingOrder(models.Model):
             partner_ids=self.user_id.partner_id.ids,
             subtype_xmlid="mail.mt_note",
         )
+
+    def _check_cancellable(self):
+        if invalid := self.filtered(lambda o: o.state in ("done", "cancelled")):
+            raise UserError(
+                self.env._(
+                    "These standing orders are already finished: %s.",
+                    ", ".join(invalid.mapped("display_name")),
+                )
+            )
 
     def _check_running(self):
         self.ensure_one()

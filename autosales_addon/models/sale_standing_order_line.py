@@ -8,6 +8,8 @@ from odoo.tools.misc import formatLang
 # Largest quantity of a product in one standing order: beyond, amounts lose
 # their cents once lines and taxes add up.
 MAX_QUANTITY = 10**9
+# Fields of a line whose change moves the amount of its standing order.
+PRICE_FIELDS = {"product_id", "product_uom_qty", "product_uom", "price_unit"}
 
 
 class SaleStandingOrderLine(models.Model):
@@ -214,11 +216,21 @@ class SaleStandingOrderLine(models.Model):
 
     # === CRUD METHODS === #
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines.standing_order_id._record_revenue_events()
+        return lines
+
     def write(self, vals):
-        if "product_uom_qty" not in vals:
-            return super().write(vals)
-        old_quantities = {line: line.product_uom_qty for line in self}
+        old_quantities = (
+            {line: line.product_uom_qty for line in self}
+            if "product_uom_qty" in vals
+            else {}
+        )
         res = super().write(vals)
+        if PRICE_FIELDS & vals.keys():
+            self.standing_order_id._record_revenue_events()
         for line, old_quantity in old_quantities.items():
             if (
                 line.product_uom_qty != old_quantity
@@ -232,4 +244,10 @@ class SaleStandingOrderLine(models.Model):
                         new=line._get_display_quantity(),
                     )
                 )
+        return res
+
+    def unlink(self):
+        standing_orders = self.standing_order_id
+        res = super().unlink()
+        standing_orders.exists()._record_revenue_events()
         return res

@@ -64,6 +64,7 @@ class TestStandingOrderPortal(PortalCommon):
         self.start_tour("/my", "autosales_portal_tour", login="autosales_portal")
         self.assertEqual(self.standing.state, "cancelled")
         self.assertEqual(self.standing.cancel_reason, "Moving to LED panels")
+        self.assertEqual(self.standing.cancel_reason_id.name, "Switched supplier")
         self.assertEqual(self.standing.line_ids.product_uom_qty, 1500)
         self.assertEqual(
             (self.standing.interval_number, self.standing.interval_type), (3, "week")

@@ -177,3 +177,35 @@ class TestDemoData(BaseCase):
         for product in products:
             self.assertTrue(product.image_1920, f"{product.name} has no image")
             self.assertTrue(product.website_published)
+
+    def test_the_recurring_revenue_moves(self):
+        Event = self.env["sale.standing.order.revenue.event"].with_user(
+            self._user("admin")
+        )
+        events = Event.search([])
+        self.assertLessEqual(
+            {"new", "expansion", "pause", "churn"}, set(events.mapped("event_type"))
+        )
+        self.assertGreater(
+            len({event.date.replace(day=1) for event in events}),
+            2,
+            "movements in several months",
+        )
+        churn = events.filtered(lambda event: event.event_type == "churn")
+        self.assertEqual(
+            churn.cancel_reason_id,
+            self.env.ref("autosales_addon.cancel_reason_switched_supplier"),
+        )
+        self.assertTrue(churn.standing_order_id.cancel_reason)
+        running = self.env["sale.standing.order"].search(
+            [("state", "in", ("active", "exception"))]
+        )
+        self.assertAlmostEqual(
+            sum(events.mapped("mrr_change")),
+            sum(running.mapped("recurring_monthly")),
+            places=2,
+        )
+        customer = self.env.ref("base.res_partner_2").with_user(self._user("demo"))
+        self.assertTrue(customer.autosales_monthly_amount)
+        self.assertTrue(customer.autosales_customer_since)
+        self.assertGreaterEqual(customer.autosales_order_count, 2)

@@ -124,6 +124,10 @@ registry.category("web_tour.tours").add("autosales_portal_tour", {
             "button.o_standing_order_cancel",
             [
                 {
+                    trigger: ".modal.show .o_standing_order_cancel_form select[name='reason_id']",
+                    run: "selectByLabel Switched supplier",
+                },
+                {
                     trigger: ".modal.show .o_standing_order_cancel_form textarea[name='reason']",
                     run: "edit Moving to LED panels",
                 },
