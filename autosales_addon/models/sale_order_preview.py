@@ -13,7 +13,7 @@ class SaleOrder(models.Model):
     """Orders of standing orders prepared ahead for the customer's review
     (see ``sale.standing.order`` preparation)."""
 
-    _inherit = "sale.order"
+    _inherit = "sale.order"  # pylint: disable=consider-merging-classes-inherited
 
     autosales_preview_state = fields.Selection(
         selection=PREVIEW_STATES,
@@ -129,11 +129,10 @@ class SaleOrder(models.Model):
 
 
 class SaleOrderLine(models.Model):
-    _inherit = "sale.order.line"
+    _inherit = "sale.order.line"  # pylint: disable=consider-merging-classes-inherited
 
     standing_order_line_id = fields.Many2one(
         "sale.standing.order.line",
-        string="Standing Order Line",
         copy=False,
         readonly=True,
         index="btree_not_null",

@@ -261,7 +261,6 @@ class SaleStandingOrder(models.Model):
     )
     prepared_order_id = fields.Many2one(
         "sale.order",
-        string="Prepared Order",
         copy=False,
         readonly=True,
         index="btree_not_null",
@@ -1394,7 +1393,7 @@ class SaleStandingOrder(models.Model):
         company = self.company_id or self.env.company
         return company.sudo()._autosales_shift_dates(dates, weekdays=weekdays)
 
-    def _reschedule(self):
+    def _reschedule(self):  # pylint: disable=missing-return
         """Move the next order date of these standing orders to the day its
         occurrence takes place now: the company's calendar or settings, or
         the customer's delivery days, changed."""

@@ -27,7 +27,7 @@ class SaleStandingOrder(models.Model):
     salesperson, skipped, or taken on its date.
     """
 
-    _inherit = "sale.standing.order"
+    _inherit = "sale.standing.order"  # pylint: disable=consider-merging-classes-inherited
 
     # === PREPARATION (scheduled action) === #
 
