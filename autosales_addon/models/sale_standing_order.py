@@ -1184,14 +1184,17 @@ class SaleStandingOrder(models.Model):
 
     @api.model
     def _get_company_today_domain(
-        self, field_name, operator, company_field="company_id"
+        self, field_name, operator, company_field="company_id", days=0
     ):
-        """Domain comparing ``field_name`` with today in the time zone of
-        each record's company, e.g. ``next_date <= today`` where "today"
-        depends on the company of the record."""
+        """Domain comparing ``field_name`` with today (plus ``days``) in the
+        time zone of each record's company, e.g. ``next_date <= today`` where
+        "today" depends on the company of the record."""
         return expression.OR(
             [
-                [(company_field, "=", company.id), (field_name, operator, today)]
+                [
+                    (company_field, "=", company.id),
+                    (field_name, operator, fields.Date.add(today, days=days)),
+                ]
                 for company, today in self.env["res.company"]
                 ._autosales_get_todays()
                 .items()
@@ -1347,18 +1350,16 @@ class SaleStandingOrder(models.Model):
             prepared = standing.prepared_order_id._autosales_filter_waiting()
             if not prepared:
                 continue
-            occurrence = standing._get_occurrence_date(standing.occurrence_index)
-            values = standing._prepare_order_values(occurrence, standing.next_date)
-            if (prepared.standing_order_date, prepared.commitment_date) != (
-                occurrence,
-                values.get("commitment_date", False),
+            values = {
+                "standing_order_date": standing._get_occurrence_date(
+                    standing.occurrence_index
+                ),
+                "commitment_date": standing._get_commitment_date(standing.next_date),
+            }
+            if (prepared.standing_order_date, prepared.commitment_date) != tuple(
+                values.values()
             ):
-                prepared.write(
-                    {
-                        "standing_order_date": occurrence,
-                        "commitment_date": values.get("commitment_date", False),
-                    }
-                )
+                prepared.write(values)
 
     def _drop_prepared_orders(self):
         """Cancel the prepared orders still waiting for the customer of these

@@ -410,15 +410,21 @@ class SaleStandingOrder(models.Model):
             values["pricelist_id"] = self.pricelist_id.id
         if self.note:
             values["note"] = self.note
-        if self.lead_days:
-            values["commitment_date"] = fields.Datetime.add(
-                fields.Datetime.to_datetime(day),
-                days=self.lead_days,
-                hours=12,
-            )
+        if commitment_date := self._get_commitment_date(day):
+            values["commitment_date"] = commitment_date
         if self.payment_mode == "pay_now":
             values.update(require_payment=True, prepayment_percent=1.0)
         return values
+
+    def _get_commitment_date(self, day):
+        """Delivery promised for an order taking place on ``day``: the lead
+        time after it (none without a lead time)."""
+        self.ensure_one()
+        if not self.lead_days:
+            return False
+        return fields.Datetime.add(
+            fields.Datetime.to_datetime(day), days=self.lead_days, hours=12
+        )
 
     def _process_generated_orders(self, orders, retry=False):
         """Confirm the generated ``orders`` that may be confirmed.

@@ -147,20 +147,7 @@ class SaleStandingOrder(models.Model):
             domain.append(("next_date", "<=", fields.Date.add(today, days=1)))
         else:
             domain = expression.AND(
-                [
-                    domain,
-                    expression.OR(
-                        [
-                            [
-                                ("company_id", "=", company.id),
-                                ("next_date", "<=", fields.Date.add(day, days=1)),
-                            ]
-                            for company, day in self.env["res.company"]
-                            ._autosales_get_todays()
-                            .items()
-                        ]
-                    ),
-                ]
+                [domain, self._get_company_today_domain("next_date", "<=", days=1)]
             )
         standing_orders = self.search(domain)
         template = self.env.ref(
@@ -293,7 +280,7 @@ class SaleStandingOrder(models.Model):
         never made again) and the schedule moves on."""
         self.ensure_one()
         order = self._get_prepared_order()
-        order.with_context(autosales_skip_prepared=True)._action_cancel()
+        order._action_cancel()
         return order
 
     def _change_prepared_order(self, quantities, reference=None, apply_to_all=False):
