@@ -3,7 +3,7 @@
     "summary": "Standing orders repeated at a fixed interval, generated exactly once, "
     "paid by saved payment method or charged on account; key contacts, "
     "interaction log and reminder rules",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Sales/Sales",
     "website": "https://github.com/autosales/autosales_addon",
     "author": "AutoSales",

@@ -184,11 +184,36 @@ class AutosalesInteraction(models.Model):
             self._normalize_partner_values(vals)
         interactions = super().create(vals_list)
         interactions._close_answered_reminders()
+        interactions._refresh_next_contact_dates()
         return interactions
 
     def write(self, vals):
         self._normalize_partner_values(vals)
-        return super().write(vals)
+        before = self.partner_id, self.company_id
+        res = super().write(vals)
+        if {
+            "date",
+            "partner_id",
+            "contact_id",
+            "company_id",
+            "lead_id",
+            "sale_order_id",
+            "standing_order_id",
+        } & vals.keys():
+            (before[0] | self.partner_id)._autosales_refresh_next_contact_dates(
+                before[1] | self.company_id
+            )
+        return res
+
+    def unlink(self):
+        partners, companies = self.partner_id, self.company_id
+        res = super().unlink()
+        partners._autosales_refresh_next_contact_dates(companies)
+        return res
+
+    def _refresh_next_contact_dates(self):
+        """A contact answers the customer's predicted reorder in its company."""
+        self.partner_id._autosales_refresh_next_contact_dates(self.company_id)
 
     @api.model
     def _normalize_partner_values(self, vals):

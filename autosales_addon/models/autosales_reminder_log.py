@@ -82,6 +82,26 @@ class AutosalesReminderLog(models.Model):
             else:
                 log.document_name = False
 
+    # === CRUD METHODS === #
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        logs = super().create(vals_list)
+        logs._refresh_next_contact_dates()
+        return logs
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"state", "activity_id", "partner_id", "company_id"} & vals.keys():
+            self._refresh_next_contact_dates()
+        return res
+
+    def unlink(self):
+        partners, companies = self.partner_id, self._get_companies()
+        res = super().unlink()
+        partners._autosales_refresh_next_contact_dates(companies)
+        return res
+
     # === ACTION METHODS === #
 
     def action_open_document(self):
@@ -95,6 +115,16 @@ class AutosalesReminderLog(models.Model):
         }
 
     # === BUSINESS METHODS === #
+
+    def _get_companies(self):
+        """Companies whose next contact dates these reminders count in (all
+        of them for a customer shared by all companies)."""
+        if not self or not all(self.mapped("company_id")):
+            return self.env["res.company"]._autosales_get_all()
+        return self.company_id
+
+    def _refresh_next_contact_dates(self):
+        self.partner_id._autosales_refresh_next_contact_dates(self._get_companies())
 
     @api.model
     def _set_activities_state(self, activities, state):

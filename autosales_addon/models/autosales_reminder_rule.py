@@ -41,6 +41,10 @@ TRIGGER_DIRECTION = {
 # Open reminders of these triggers are withdrawn once their event is over:
 # the customer ordered, was contacted, the standing order runs again.
 WITHDRAWN_TRIGGERS = ("reorder_due", "no_contact", "standing_order_exception")
+# Triggers whose events are each company's own, even for a customer shared by
+# all companies: the reorder predicted from its orders, the last contact made
+# for it.
+COMPANY_EVENT_TRIGGERS = ("reorder_due", "no_contact")
 # Events whose reminder would be due more than this many days ago are skipped
 # (a rule created today does not remind of last year's deliveries); missed
 # contacts and standing orders still in exception are always reminded of.
@@ -216,7 +220,7 @@ class AutosalesReminderRule(models.Model):
         self.check_access("write")
         today = self.env["sale.standing.order"]._get_today()
         if "reorder_due" in self.mapped("trigger"):
-            self.env["res.partner"].sudo()._autosales_update_reorder_dates(today)
+            self.env["res.partner"].sudo()._autosales_update_reorder_dates()
         activities = self.env["mail.activity"]
         for rule in self.sudo():
             activities |= rule._create_reminders(today)
@@ -317,17 +321,40 @@ class AutosalesReminderRule(models.Model):
             },
         )
 
+    def _get_pass_company(self):
+        """The company of this reminder pass (see
+        :meth:`_cron_create_reminders`): the current one outside the
+        scheduled action."""
+        company_id = self.env.context.get("autosales_reminder_company_id")
+        return self.env["res.company"].browse(company_id) or self.env.company
+
+    def _get_log_company(self, record):
+        """Company of the reminder about ``record``: its own, or for a
+        customer shared by all companies, the pass's when the event is the
+        company's own (a reorder predicted from its orders, a contact made for
+        it)."""
+        company = record.company_id if "company_id" in record._fields else None
+        if not company and self.trigger in COMPANY_EVENT_TRIGGERS:
+            return self._get_pass_company()
+        return company or self.env["res.company"]
+
     def _get_events_reorder_due(self, today, records):
+        """Customers due to reorder in the company of the pass, as predicted
+        from their orders there."""
         first, last = self._get_event_window(today)
-        partners = self.env["res.partner"].search(
-            expression.AND(
-                [
-                    self._get_document_domain("res.partner", records),
+        partners = (
+            self.env["res.partner"]
+            .with_company(self._get_pass_company())
+            .search(
+                expression.AND(
                     [
-                        ("autosales_reorder_date", ">=", first),
-                        ("autosales_reorder_date", "<=", last),
-                    ],
-                ]
+                        self._get_document_domain("res.partner", records),
+                        [
+                            ("autosales_reorder_date", ">=", first),
+                            ("autosales_reorder_date", "<=", last),
+                        ],
+                    ]
+                )
             )
         )
         return [(partner, partner.autosales_reorder_date) for partner in partners]
@@ -391,10 +418,11 @@ class AutosalesReminderRule(models.Model):
 
     def _get_last_contact_dates(self, partners):
         """{partner: date of the last interaction, or of its creation}"""
+        # Contacts made for the company of the pass (or for every company).
         last_dates = (
             self.env["autosales.interaction"]
             .sudo()
-            ._get_last_interaction_dates(partners)
+            ._get_last_interaction_dates(partners, companies=self._get_pass_company())
         )
         return {
             partner: fields.Date.context_today(
@@ -424,7 +452,10 @@ class AutosalesReminderRule(models.Model):
         """{record id: its current event date (False when none)} for the
         triggers whose reminders are withdrawn when the event changes."""
         if self.trigger == "reorder_due":
-            return {p.id: p.autosales_reorder_date for p in records}
+            company = self._get_pass_company()
+            return {
+                p.id: p.with_company(company).autosales_reorder_date for p in records
+            }
         if self.trigger == "no_contact":
             return {p.id: d for p, d in self._get_last_contact_dates(records).items()}
         return {
@@ -439,6 +470,9 @@ class AutosalesReminderRule(models.Model):
         domain = [("rule_id", "=", self.id), ("state", "=", "open")]
         if records is not None:
             domain.append(("res_id", "in", records.ids))
+        if self.trigger in COMPANY_EVENT_TRIGGERS:
+            # The events of this pass are its company's.
+            domain.append(("company_id", "in", [self._get_pass_company().id, False]))
         logs = self.env["autosales.reminder.log"].search(domain)
         if not logs:
             return
@@ -582,9 +616,7 @@ class AutosalesReminderRule(models.Model):
                     "date_deadline": values["date_deadline"],
                     "partner_id": customer.id,
                     "user_id": user.id,
-                    "company_id": record.company_id.id
-                    if "company_id" in record._fields
-                    else False,
+                    "company_id": self._get_log_company(record).id,
                 }
             )
         if not activity_values:
@@ -628,9 +660,7 @@ class AutosalesReminderRule(models.Model):
                 .items()
             ]
         )
-        self.env["res.partner"]._autosales_update_reorder_dates(
-            today or self.env["sale.standing.order"]._get_today()
-        )
+        self.env["res.partner"]._autosales_update_reorder_dates(today)
         self._commit_progress()
         rules = self.search([("active", "=", True)])
         activities = self.env["mail.activity"]

@@ -22,6 +22,14 @@ class MailActivity(models.Model):
             Interaction.create(vals_list)
         return messages, next_activities
 
+    def write(self, vals):
+        res = super().write(vals)
+        if "date_deadline" in vals:
+            self.env["autosales.reminder.log"].sudo().search(
+                [("activity_id", "in", self.ids), ("state", "=", "open")]
+            )._refresh_next_contact_dates()
+        return res
+
     def unlink(self):
         self.env["autosales.reminder.log"].sudo()._set_activities_state(
             self, "cancelled"

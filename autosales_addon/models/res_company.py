@@ -140,6 +140,12 @@ class ResCompany(models.Model):
         return fields.Date.context_today(self.with_context(tz=self._autosales_get_tz()))
 
     @api.model
+    @api.model
+    def _autosales_get_all(self):
+        """Every company, in the order of their ids (as superuser)."""
+        # A database has few companies.
+        return self.sudo().search([], order="id")  # pylint: disable=no-search-all
+
     def _autosales_get_todays(self, domain=()):
         """{company: today in its time zone} for the companies of ``domain``
         (all by default), in the order of their ids."""

@@ -130,20 +130,25 @@ class ResPartner(models.Model):
         string="Other Interactions", compute="_compute_autosales_interaction_stats"
     )
 
-    # Planned contacts
+    # Planned contacts, each company on its own: a company's prediction
+    # comes from its own orders, and its next contact from its own
+    # reminders and interactions.
     autosales_reorder_date = fields.Date(
         string="Reorder Due",
+        company_dependent=True,
         readonly=True,
         copy=False,
-        index="btree_not_null",
         help="Date of the next order predicted from the order history of this "
-        "customer (none for customers with a standing order). Refreshed daily.",
+        "customer in the current company (none for customers with a standing "
+        "order there). Refreshed daily.",
     )
     autosales_order_interval = fields.Integer(
         string="Usual Order Interval (days)",
+        company_dependent=True,
         readonly=True,
         copy=False,
-        help="Median number of days between the last orders of this customer.",
+        help="Median number of days between the last orders of this customer in "
+        "the current company.",
     )
     autosales_open_reminder_ids = fields.One2many(
         "autosales.reminder.log",
@@ -154,19 +159,17 @@ class ResPartner(models.Model):
     autosales_next_reminder_date = fields.Date(
         string="Next Reminder",
         compute="_compute_autosales_next_reminder_date",
-        store=True,
-        copy=False,
-        help="Due date of the next open reminder about this customer.",
+        help="Due date of the next open reminder about this customer in the "
+        "current company.",
     )
     autosales_next_contact_date = fields.Date(
         string="Next Contact",
-        compute="_compute_autosales_next_contact_date",
-        store=True,
+        company_dependent=True,
+        readonly=True,
         copy=False,
-        index="btree_not_null",
-        help="The next reminder or the reorder due date, whichever comes first. "
-        "A reorder due date counts until the customer is contacted, in the week "
-        "before it or later.",
+        help="The next reminder or the reorder due date, whichever comes first, "
+        "in the current company. A reorder due date counts until the customer "
+        "is contacted, in the week before it or later.",
     )
     autosales_next_contact_reason = fields.Char(
         string="Reason",
@@ -300,36 +303,25 @@ class ResPartner(models.Model):
 
     @api.depends(
         "autosales_open_reminder_ids.state",
+        "autosales_open_reminder_ids.company_id",
         "autosales_open_reminder_ids.activity_id.date_deadline",
     )
+    @api.depends_context("company")
     def _compute_autosales_next_reminder_date(self):
         for partner in self:
-            deadlines = [
-                log.activity_id.date_deadline
-                for log in partner.autosales_open_reminder_ids
-                if log.state == "open" and log.activity_id
-            ]
-            partner.autosales_next_reminder_date = min(deadlines, default=False)
-
-    @api.depends(
-        "autosales_next_reminder_date",
-        "autosales_reorder_date",
-        "autosales_interaction_ids.date",
-    )
-    def _compute_autosales_next_contact_date(self):
-        for partner in self:
-            dates = [partner.autosales_next_reminder_date]
-            if not partner._autosales_contacted_for_reorder():
-                dates.append(partner.autosales_reorder_date)
-            partner.autosales_next_contact_date = min(
-                filter(None, dates), default=False
+            partner.autosales_next_reminder_date = min(
+                partner._autosales_get_open_reminders().activity_id.mapped(
+                    "date_deadline"
+                ),
+                default=False,
             )
 
     @api.depends("autosales_next_contact_date")
+    @api.depends_context("company")
     def _compute_autosales_next_contact_reason(self):
         for partner in self:
             next_date = partner.autosales_next_contact_date
-            reminders = partner.autosales_open_reminder_ids.filtered(
+            reminders = partner._autosales_get_open_reminders().filtered(
                 lambda log, next_date=next_date: log.activity_id.date_deadline
                 == next_date
             )
@@ -344,18 +336,6 @@ class ResPartner(models.Model):
                 partner.autosales_next_contact_reason = self.env._("Reorder due")
             else:
                 partner.autosales_next_contact_reason = False
-
-    def _autosales_contacted_for_reorder(self):
-        """Whether this customer was contacted about its predicted reorder
-        date: in the week before it, or since."""
-        self.ensure_one()
-        if not self.autosales_reorder_date:
-            return False
-        since = self.autosales_reorder_date - timedelta(days=CONTACT_WINDOW_DAYS)
-        return any(
-            interaction.date.date() >= since
-            for interaction in self.autosales_interaction_ids
-        )
 
     # === CRUD METHODS === #
 
@@ -450,16 +430,31 @@ class ResPartner(models.Model):
     def _autosales_interaction_document_values(self):
         return {}
 
+    def _autosales_get_open_reminders(self):
+        """Open reminders about this customer in the current company (those
+        of customers shared by all companies included)."""
+        self.ensure_one()
+        company = self.env.company
+        return self.autosales_open_reminder_ids.filtered(
+            lambda log: log.state == "open"
+            and log.activity_id
+            and log.company_id in (company, log.company_id.browse())
+        )
+
     @api.model
-    def _autosales_predict_reorder_dates(self, today, partners=None):
-        """Predict the next order of customers without a running standing order.
+    def _autosales_predict_reorder_dates(self, today, partners=None, company=None):
+        """Predict the next order in ``company`` of customers without a
+        running standing order there, from their orders in ``company`` only.
 
         :param date today: the reference date (orders of the last
             ``REORDER_HISTORY_DAYS`` days are considered)
         :param partners: only these commercial partners (default: all)
+        :param company: the company whose orders count (default: the current one)
         :return: {commercial partner: (predicted date, median interval in days)}
         """
+        company = company or self.env.company
         domain = [
+            ("company_id", "=", company.id),
             ("state", "=", "sale"),
             ("date_order", ">=", today - timedelta(days=REORDER_HISTORY_DAYS)),
         ]
@@ -477,6 +472,7 @@ class ResPartner(models.Model):
             .sudo()
             .search(
                 [
+                    ("company_id", "=", company.id),
                     ("state", "in", ("active", "paused", "exception")),
                     ("commercial_partner_id", "in", [p.id for p in order_days]),
                 ]
@@ -498,34 +494,101 @@ class ResPartner(models.Model):
         return predictions
 
     @api.model
-    def _autosales_update_reorder_dates(self, today):
-        """Store the reorder predictions of all customers (see
-        :meth:`_autosales_predict_reorder_dates`), writing only the changes."""
-        predictions = {
-            partner.id: values
-            for partner, values in self._autosales_predict_reorder_dates(today).items()
-        }
-        stale = self.sudo().search(
-            [
-                ("autosales_reorder_date", "!=", False),
-                ("id", "not in", list(predictions)),
-            ]
-        )
-        changes = defaultdict(list)
-        if stale:
-            changes[False, 0] = stale.ids
-        for partner in self.sudo().browse(list(predictions)):
-            values = predictions[partner.id]
-            current = (partner.autosales_reorder_date, partner.autosales_order_interval)
-            if current != values:
-                changes[values].append(partner.id)
-        for (reorder_date, interval), ids in changes.items():
-            self.sudo().browse(ids).write(
-                {
-                    "autosales_reorder_date": reorder_date,
-                    "autosales_order_interval": interval,
-                }
+    def _autosales_update_reorder_dates(self, today=None):
+        """Store the reorder predictions of all customers in every company
+        (see :meth:`_autosales_predict_reorder_dates`), writing only the
+        changes, and refresh the next contact dates they move.
+
+        :param date today: the reference date (default: each company's today)
+        """
+        todays = self.env["res.company"]._autosales_get_todays()
+        for company, company_today in todays.items():
+            Partner = self.sudo().with_company(company)
+            predictions = {
+                partner.id: values
+                for partner, values in Partner._autosales_predict_reorder_dates(
+                    today or company_today, company=company
+                ).items()
+            }
+            stale = Partner.search(
+                [
+                    ("autosales_reorder_date", "!=", False),
+                    ("id", "not in", list(predictions)),
+                ]
             )
+            changes = defaultdict(list)
+            if stale:
+                changes[False, 0] = stale.ids
+            for partner in Partner.browse(list(predictions)):
+                values = predictions[partner.id]
+                current = (
+                    partner.autosales_reorder_date,
+                    partner.autosales_order_interval,
+                )
+                if current != values:
+                    changes[values].append(partner.id)
+            changed = Partner.browse()
+            for (reorder_date, interval), ids in changes.items():
+                partners = Partner.browse(ids)
+                partners.write(
+                    {
+                        "autosales_reorder_date": reorder_date,
+                        "autosales_order_interval": interval,
+                    }
+                )
+                changed |= partners
+            changed._autosales_refresh_next_contact_dates(company)
+
+    def _autosales_refresh_next_contact_dates(self, companies=None):
+        """Store the next contact date of these commercial partners in each
+        of ``companies`` (default: all): their first open reminder there, or
+        their predicted reorder date there if sooner and nobody contacted them
+        about it (in the week before it, or since)."""
+        partners = self.sudo().commercial_partner_id
+        if not partners:
+            return
+        companies = companies or self.env["res.company"]._autosales_get_all()
+        logs = (
+            self.env["autosales.reminder.log"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "in", partners.ids),
+                    ("state", "=", "open"),
+                    ("activity_id", "!=", False),
+                ]
+            )
+        )
+        Interaction = self.env["autosales.interaction"].sudo()
+        for company in companies:
+            company_partners = partners.with_company(company)
+            reminder_dates = defaultdict(list)
+            for log in logs:
+                if log.company_id in (company, log.company_id.browse()):
+                    reminder_dates[log.partner_id.id].append(
+                        log.activity_id.date_deadline
+                    )
+            last_contacts = Interaction._get_last_interaction_dates(
+                company_partners.filtered("autosales_reorder_date"), companies=company
+            )
+            changes = defaultdict(list)
+            for partner in company_partners:
+                dates = reminder_dates[partner.id]
+                reorder_date = partner.autosales_reorder_date
+                last_contact = last_contacts.get(partner)
+                if reorder_date and not (
+                    last_contact
+                    and last_contact.date()
+                    >= reorder_date - timedelta(days=CONTACT_WINDOW_DAYS)
+                ):
+                    dates.append(reorder_date)
+                next_date = min(dates, default=False)
+                if next_date != partner.autosales_next_contact_date:
+                    changes[next_date].append(partner.id)
+            for next_date, ids in changes.items():
+                company_partners.browse(ids).write(
+                    {"autosales_next_contact_date": next_date}
+                )
 
     def _autosales_get_credit_exposure(self, company):
         """Credit used by these commercial partners in ``company``, in its

@@ -1,5 +1,8 @@
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from freezegun import freeze_time
+
+from odoo.fields import Command
 from odoo.tests import tagged
 
 from .common import AutosalesCrmCommon
@@ -77,3 +80,133 @@ class TestReorderPrediction(AutosalesCrmCommon):
         Partner._autosales_update_reorder_dates(TODAY)
         self.assertFalse(self.customer.autosales_reorder_date)
         self.assertFalse(self.customer.autosales_next_contact_date)
+
+
+@tagged("post_install", "-at_install")
+class TestReorderPredictionPerCompany(AutosalesCrmCommon):
+    """Each company predicts a customer's reorder from its own orders, and
+    plans its own next contact."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.main = cls.company
+        cls.second = cls.env["res.company"].create(
+            {"name": "AutoSales Second", "currency_id": cls.company.currency_id.id}
+        )
+        cls.main_user, cls.second_user = (
+            cls.env["res.users"].create(
+                {
+                    "name": f"Salesperson of {company.name}",
+                    "login": f"autosales_reorder_{company.id}",
+                    "company_id": company.id,
+                    "company_ids": [Command.set(company.ids)],
+                    "groups_id": [
+                        Command.set(
+                            cls.env.ref("sales_team.group_sale_salesman_all_leads").ids
+                        )
+                    ],
+                }
+            )
+            for company in (cls.main, cls.second)
+        )
+        # Monthly in the main company, every ten days in the second one.
+        for day in (date(2027, 1, 1), date(2027, 2, 1), date(2027, 3, 1)):
+            cls._create_confirmed_order(day)
+        for day in (date(2027, 3, 5), date(2027, 3, 15), date(2027, 3, 25)):
+            cls._create_confirmed_order(day, company_id=cls.second.id, user_id=False)
+
+    def _reorder(self, company):
+        customer = self.customer.with_company(company)
+        return (
+            customer.autosales_reorder_date,
+            customer.autosales_order_interval,
+            customer.autosales_next_contact_date,
+        )
+
+    def test_each_company_predicts_from_its_own_orders(self):
+        Partner = self.env["res.partner"]
+        self.assertEqual(
+            Partner._autosales_predict_reorder_dates(
+                TODAY, partners=self.customer, company=self.second
+            ),
+            {self.customer: (date(2027, 4, 4), 10)},
+        )
+        Partner._autosales_update_reorder_dates(TODAY)
+        main = (date(2027, 3, 31), 30, date(2027, 3, 31))
+        second = (date(2027, 4, 4), 10, date(2027, 4, 4))
+        self.assertEqual(self._reorder(self.main), main)
+        self.assertEqual(self._reorder(self.second), second)
+        # each company's salespeople see their own company's figures and list
+        for user, expected in ((self.main_user, main), (self.second_user, second)):
+            customer = self.customer.with_user(user)
+            self.assertEqual(
+                (
+                    customer.autosales_reorder_date,
+                    customer.autosales_order_interval,
+                    customer.autosales_next_contact_date,
+                ),
+                expected,
+            )
+            self.assertEqual(
+                Partner.with_user(user).search(
+                    [
+                        ("id", "=", self.customer.id),
+                        ("autosales_next_contact_date", "=", expected[2]),
+                    ]
+                ),
+                self.customer,
+            )
+
+        # A standing order in the second company ends its prediction only.
+        self._create_standing_order(company_id=self.second.id, user_id=False)
+        Partner._autosales_update_reorder_dates(TODAY)
+        self.assertEqual(self._reorder(self.main), main)
+        self.assertEqual(self._reorder(self.second), (False, 0, False))
+
+    def test_a_contact_answers_the_reorder_of_its_company_only(self):
+        self.env["res.partner"]._autosales_update_reorder_dates(TODAY)
+        self.Interaction.create(
+            {
+                "partner_id": self.customer.id,
+                "interaction_type": "phone_call",
+                "summary": "Asked about their next order",
+                "date": datetime(2027, 3, 30, 9, 0),
+                "company_id": self.second.id,
+            }
+        )
+        self.assertEqual(self._reorder(self.second), (date(2027, 4, 4), 10, False))
+        self.assertEqual(self._reorder(self.main)[2], date(2027, 3, 31))
+
+    def test_reorder_reminders_follow_each_companys_prediction(self):
+        rule = self._create_rule("reorder_due", advance_days=5)
+        with freeze_time("2027-03-30 12:00:00"):
+            self.Rule._cron_create_reminders()
+        logs = self.env["autosales.reminder.log"].search([("rule_id", "=", rule.id)])
+        self.assertEqual(
+            {(log.company_id, log.event_date) for log in logs},
+            {(self.main, date(2027, 3, 31)), (self.second, date(2027, 4, 4))},
+        )
+        # The main company's next contact is its own reminder's deadline.
+        self.assertEqual(self._reorder(self.main)[2], date(2027, 3, 31))
+        self.assertEqual(self._reorder(self.second)[2], date(2027, 4, 4))
+
+    def test_no_contact_counts_the_contacts_made_for_the_company(self):
+        self.Interaction.create(
+            {
+                "partner_id": self.customer.id,
+                "interaction_type": "site_visit",
+                "summary": "Visit for the second company",
+                "date": datetime(2027, 3, 20, 9, 0),
+                "company_id": self.second.id,
+            }
+        )
+        rule = self._create_rule("no_contact", offset_days=30)
+        self.customer.create_date = datetime(2026, 1, 1)
+        with freeze_time("2027-03-30 12:00:00"):
+            self.Rule._cron_create_reminders()
+        logs = self.env["autosales.reminder.log"].search(
+            [("rule_id", "=", rule.id), ("partner_id", "=", self.customer.id)]
+        )
+        # Not contacted for the main company since it became a customer.
+        self.assertEqual(logs.company_id, self.main)
