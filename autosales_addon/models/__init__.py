@@ -33,4 +33,5 @@ from . import stock_picking
 from . import autosales_reminder_rule
 from . import autosales_reminder_log
 from . import mail_activity
+from . import resource_calendar_attendance
 from . import resource_calendar_leaves

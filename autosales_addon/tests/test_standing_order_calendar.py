@@ -151,6 +151,29 @@ class TestStandingOrderCalendar(AutosalesCommon):
         holiday.unlink()
         self.assertEqual(standing.next_date, date(2027, 5, 5))
 
+    def test_working_hours_changed_later_move_the_next_order(self):
+        self.company.autosales_date_shift = "next"
+        standing = self._create_standing_order(interval_number=1, start_date=SAT)
+        self.assertEqual(standing.next_date, MON)
+        # The company starts working on Saturday mornings: the order comes back.
+        saturday = self.env["resource.calendar.attendance"].create(
+            {
+                "name": "Saturday Morning",
+                "calendar_id": self.calendar.id,
+                "dayofweek": "5",
+                "hour_from": 8,
+                "hour_to": 12,
+                "day_period": "morning",
+            }
+        )
+        self.assertEqual(standing.next_date, SAT)
+        # Moved to Sunday, still open on the weekend.
+        saturday.dayofweek = "6"
+        self.assertEqual(standing.next_date, SUN)
+        # And closed again.
+        saturday.unlink()
+        self.assertEqual(standing.next_date, MON)
+
     def test_moving_the_next_order_onto_a_closed_day(self):
         """Who moves the next order re-anchors the schedule there; a closed
         day still moves that order, not the next ones."""
