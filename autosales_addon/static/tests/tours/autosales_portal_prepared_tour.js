@@ -10,6 +10,14 @@ registry.category("web_tour.tours").add("autosales_portal_prepared_order", {
             trigger: "#prepared .o_standing_order_prepared_total:contains('2,875.00')",
         },
         {
+            content: "Its amount before taxes is shown apart",
+            trigger: "#prepared .o_standing_order_prepared_untaxed:contains('2,500.00')",
+        },
+        {
+            content: "The next order summary gives the prepared amount",
+            trigger: ".o_standing_order_next_amount:contains('2,500.00')",
+        },
+        {
             content: "The upcoming orders point to it",
             trigger: ".o_standing_order_upcoming .o_standing_order_prepared_badge",
         },
@@ -35,6 +43,10 @@ registry.category("web_tour.tours").add("autosales_portal_prepared_order", {
         {
             content: "The total follows the new quantity at the held price",
             trigger: "#prepared .o_standing_order_prepared_total:contains('3,450.00')",
+        },
+        {
+            content: "So does the next order summary",
+            trigger: ".o_standing_order_next_amount:contains('3,000.00')",
         },
         {
             content: "The standing order itself still orders 1,000",
