@@ -574,11 +574,11 @@ class SaleStandingOrder(models.Model):
             elif not order.next_date:
                 order.next_date = order.start_date
 
-    @api.depends("order_ids")
+    @api.depends("order_ids", "order_ids.autosales_preview_state")
     def _compute_order_count(self):
         counts = dict(
             self.env["sale.order"]._read_group(
-                [("standing_order_id", "in", self.ids)],
+                self._get_placed_orders_domain(),
                 ["standing_order_id"],
                 ["__count"],
             )
@@ -944,7 +944,7 @@ class SaleStandingOrder(models.Model):
 
     def action_view_orders(self):
         action = self.env["ir.actions.act_window"]._for_xml_id("sale.action_orders")
-        action["domain"] = [("standing_order_id", "in", self.ids)]
+        action["domain"] = self._get_placed_orders_domain()
         action["context"] = {"create": False}
         return action
 
@@ -1131,6 +1131,15 @@ class SaleStandingOrder(models.Model):
             if not transaction or transaction.state in ("cancel", "error"):
                 return order
         return self.env["sale.order"]
+
+    def _get_placed_orders_domain(self):
+        """Domain of the orders generated for these standing orders; not those
+        prepared ahead and waiting for the customer, which the form shows
+        apart."""
+        return [
+            ("standing_order_id", "in", self.ids),
+            ("autosales_preview_state", "!=", "waiting"),
+        ]
 
     def _get_all_orders(self):
         """Its orders; a standing order set up in the webshop counts the order

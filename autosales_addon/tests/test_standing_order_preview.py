@@ -63,7 +63,11 @@ class TestStandingOrderPreview(AutosalesCommon):
         self.assertFalse(
             self.StandingOrder._cron_send_upcoming_notices(today=date(2026, 12, 30))
         )
-        self.assertEqual(standing.order_count, 1)
+        self.assertEqual(
+            self.SaleOrder.search([("standing_order_id", "=", standing.id)]), order
+        )
+        # The Orders button counts placed orders; the prepared one shows apart.
+        self.assertEqual(standing.order_count, 0)
         self.assertEqual(len(self._prepared_mails(standing)), 1)
         self.assertFalse(
             standing._get_payment_pending_order(), "nothing to pay before its date"
@@ -238,10 +242,15 @@ class TestStandingOrderPreview(AutosalesCommon):
             standing,
         )
         self.assertFalse(self._generate(date(2027, 1, 5)))
-        self.assertEqual(standing.order_count, 1)
+        self.assertEqual(
+            self.SaleOrder.search([("standing_order_id", "=", standing.id)]),
+            order,
+            "no second order while waiting",
+        )
         # The customer confirms late: placed at once, the schedule goes on.
         standing._confirm_prepared_order()
         self.assertEqual(order.state, "sale")
+        self.assertEqual(standing.order_count, 1)
         self.assertEqual(standing.state, "active")
         self.assertFalse(standing.exception_waiting)
         self.assertFalse(standing.activity_ids)
