@@ -405,6 +405,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         self.message_post_with_source(
             self.env.ref(template_xmlid),
+            message_type="comment",
             subtype_xmlid="mail.mt_comment",
             email_layout_xmlid="mail.mail_notification_light",
         )

@@ -1546,6 +1546,7 @@ class SaleStandingOrder(models.Model):
                 standing.message_post(body=reason)
             standing.message_post_with_source(
                 template,
+                message_type="comment",
                 subtype_xmlid="mail.mt_comment",
                 email_layout_xmlid="mail.mail_notification_light",
             )
@@ -1593,6 +1594,7 @@ class SaleStandingOrder(models.Model):
         for order in to_notify:
             order.message_post_with_source(
                 template,
+                message_type="comment",
                 subtype_xmlid="mail.mt_comment",
                 email_layout_xmlid="mail.mail_notification_light",
             )

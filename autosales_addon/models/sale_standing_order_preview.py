@@ -128,6 +128,7 @@ class SaleStandingOrder(models.Model):
             if order in orders:
                 standing.message_post_with_source(
                     template,
+                    message_type="comment",
                     subtype_xmlid="mail.mt_comment",
                     email_layout_xmlid="mail.mail_notification_light",
                 )
@@ -156,6 +157,7 @@ class SaleStandingOrder(models.Model):
         for standing in standing_orders:
             standing.message_post_with_source(
                 template,
+                message_type="comment",
                 subtype_xmlid="mail.mt_comment",
                 email_layout_xmlid="mail.mail_notification_light",
             )

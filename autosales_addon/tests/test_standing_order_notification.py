@@ -75,6 +75,8 @@ class TestStandingOrderNotification(AutosalesCommon):
         # Quantities as people write them, not as floats.
         self.assertIn("1,000 Units", mails.body)
         self.assertNotIn("1000.0", mails.body)
+        # The customer finds it in the communication history of the portal.
+        self.assertIn(mails, standing.website_message_ids)
         self.assertFalse(
             self.StandingOrder._cron_send_upcoming_notices(today=date(2026, 12, 30))
         )

@@ -57,6 +57,7 @@ class TestStandingOrderPreview(AutosalesCommon):
         self.assertIn(order.name, mail.body)
         self.assertIn("1,000", mail.body)
         self.assertIn(f"{order.amount_total:,.2f}", mail.body)
+        self.assertIn(mail, standing.website_message_ids, "in the portal's history")
         # A rerun, later runs and the upcoming-order notice add nothing.
         self.assertFalse(self._prepare())
         self.assertFalse(self._prepare(date(2026, 12, 30)))
