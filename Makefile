@@ -1,10 +1,11 @@
 # Development commands of the AutoSales add-on; see README.rst.
 # The work is done by the scripts in tools/.
 
-.PHONY: help run stop test test-slow bench lint screenshots
+.PHONY: help run run-fresh stop test test-slow bench lint screenshots
 
 help:
 	@echo "make run    demo database with the add-on on http://localhost:8069 (admin/admin)"
+	@echo "make run-fresh  make run on a new demo database (drops the old one)"
 	@echo "make stop   stop the private PostgreSQL cluster of make run"
 	@echo "make test   the add-on's tests, browser tours included, on a throwaway database"
 	@echo "make test-slow  the slow tests (multi-process runs at full scale), run by CI too"
@@ -24,6 +25,9 @@ help:
 
 run:
 	@bash tools/run.sh
+
+run-fresh:
+	@bash tools/run.sh fresh
 
 stop:
 	@bash tools/run.sh stop

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make run: serve a demo database with the add-on on http://localhost:8069.
 # The first run creates the database (demo data, admin/admin); later runs
-# reuse it and upgrade the add-on. `tools/run.sh stop` (make stop) stops the
-# private PostgreSQL cluster.
+# reuse it and upgrade the add-on; `tools/run.sh fresh` (make run-fresh)
+# drops it first, to load the demo data anew. `tools/run.sh stop` (make stop)
+# stops the private PostgreSQL cluster.
 #
 # The database lives in a private cluster in .run/ (unix socket only, port
 # 54329; see pg_home), unless PGHOST, PGPORT, PGUSER or PGPASSWORD name a
@@ -75,6 +76,26 @@ write_odoo_conf "$RUN/odoo.conf" \
     "dbfilter = ^$DB\$" \
     "data_dir = $RUN/data" \
     "http_port = $HTTP_PORT"
+
+if [ "${1:-}" = fresh ]; then
+    # Demo records loaded once are not reloaded by an upgrade: start over.
+    say "dropping database $DB and its files"
+    "$PYTHON" - "$RUN/odoo.conf" "$DB" <<'EOF'
+import shutil
+import sys
+
+import odoo
+from odoo.tools import SQL
+
+config, name = odoo.tools.config, sys.argv[2]
+config.parse_config(["--config", sys.argv[1]])
+with odoo.sql_db.db_connect("postgres").cursor() as cr:
+    cr._cnx.autocommit = True
+    cr.execute(SQL("DROP DATABASE IF EXISTS %s", SQL.identifier(name)))
+shutil.rmtree(config.filestore(name), ignore_errors=True)
+EOF
+    shift
+fi
 
 if [ "$(odoo_module_state "$RUN/odoo.conf" "$MODULE")" = installed ]; then
     say "reusing database $DB, upgrading $MODULE"
