@@ -32,5 +32,6 @@ from . import stock_move
 from . import stock_picking
 from . import autosales_reminder_rule
 from . import autosales_reminder_log
+from . import autosales_attention
 from . import mail_activity
 from . import resource_calendar_leaves
