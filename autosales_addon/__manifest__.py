@@ -42,6 +42,8 @@
         "views/autosales_interaction_views.xml",
         "views/autosales_reminder_rule_views.xml",
         "views/autosales_reminder_log_views.xml",
+        "views/autosales_attention_views.xml",
+        "views/res_users_views.xml",
         "views/autosales_contact_role_views.xml",
         "views/autosales_cancel_reason_views.xml",
         "views/sale_standing_order_revenue_event_views.xml",

@@ -32,6 +32,8 @@ from . import stock_move
 from . import stock_picking
 from . import autosales_reminder_rule
 from . import autosales_reminder_log
+from . import autosales_attention
+from . import res_users
 from . import mail_activity
 from . import resource_calendar_attendance
 from . import resource_calendar_leaves

@@ -27,6 +27,13 @@ class PaymentToken(models.Model):
             return method
         return f"{method} •••• {digits[-4:]}"
 
+    def _autosales_get_expiry_date(self):
+        """Last day this saved payment method can be charged, or None when
+        its provider does not tell (none of Odoo's 18.0 providers stores the
+        expiry of a card): a provider module overrides this hook."""
+        self.ensure_one()
+        return None
+
     def _autosales_release_standing_orders(self):
         standing_orders = (
             self.env["sale.standing.order"]

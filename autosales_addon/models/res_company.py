@@ -99,8 +99,15 @@ class ResCompany(models.Model):
         "customer (the standing order goes to exception and the salesperson gets "
         "an activity).",
     )
+    autosales_no_contact_days = fields.Integer(
+        string="Needs Attention Without Contact (days)",
+        default=60,
+        help="Customers with no interaction logged for this many days show in "
+        "Needs Attention. 0: never.",
+    )
 
     @api.constrains(
+        "autosales_no_contact_days",
         "autosales_payment_retry_days",
         "autosales_notice_days",
         "autosales_overdue_hold_days",
@@ -111,6 +118,13 @@ class ResCompany(models.Model):
             if company.autosales_notice_days < 0:
                 raise ValidationError(
                     self.env._("The upcoming order notice cannot be negative.")
+                )
+            if company.autosales_no_contact_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The days without contact before a customer needs attention "
+                        "cannot be negative."
+                    )
                 )
             if company.autosales_overdue_hold_days < 0:
                 raise ValidationError(

@@ -156,6 +156,18 @@ class TestDemoData(BaseCase):
             self.env["autosales.interaction"].with_user(demo).search_count([])
         )
 
+    def test_the_salesperson_has_items_needing_attention(self):
+        items = self.env["autosales.attention"].with_user(self._user("demo")).search([])
+        self.assertIn(
+            self.env.ref("autosales_addon.standing_order_tubes_exception"),
+            items.filtered(lambda item: item.reason == "exception").standing_order_id,
+        )
+        self.assertIn(
+            self.env.ref("base.res_partner_12"),
+            items.filtered(lambda item: item.reason == "no_contact").partner_id,
+            "Azure Interior, last contacted 64 days ago, is to call",
+        )
+
     def test_the_webshop_customer(self):
         portal = self._user("portal")
         self.assertTrue(portal.partner_id.commercial_partner_id.on_account_allowed)
