@@ -427,9 +427,7 @@ class AutosalesAttention(models.Model):
             )
         )
         items = []
-        for partner in partners:
-            if partner._autosales_contacted_for_reorder():
-                continue
+        for partner in partners - partners._autosales_filter_contacted_for_reorder():
             env = self._item_env(partner.user_id)
             description = env._(
                 "Expected to reorder on %(date)s (orders every %(days)s days).",

@@ -539,6 +539,22 @@ class ResPartner(models.Model):
                 changed |= partners
             changed._autosales_refresh_next_contact_dates(company)
 
+    def _autosales_filter_contacted_for_reorder(self):
+        """The partners of ``self`` (commercial partners) contacted about
+        their predicted reorder date in the current company: in the week
+        before it, or since (contacts made for no company count too)."""
+        partners = self.filtered("autosales_reorder_date")
+        last_contacts = (
+            self.env["autosales.interaction"]
+            .sudo()
+            ._get_last_interaction_dates(partners, companies=self.env.company)
+        )
+        return partners.filtered(
+            lambda partner: partner in last_contacts
+            and last_contacts[partner].date()
+            >= partner.autosales_reorder_date - timedelta(days=CONTACT_WINDOW_DAYS)
+        )
+
     def _autosales_refresh_next_contact_dates(self, companies=None):
         """Store the next contact date of these commercial partners in each
         of ``companies`` (default: all): their first open reminder there, or
@@ -559,7 +575,6 @@ class ResPartner(models.Model):
                 ]
             )
         )
-        Interaction = self.env["autosales.interaction"].sudo()
         for company in companies:
             company_partners = partners.with_company(company)
             reminder_dates = defaultdict(list)
@@ -568,19 +583,12 @@ class ResPartner(models.Model):
                     reminder_dates[log.partner_id.id].append(
                         log.activity_id.date_deadline
                     )
-            last_contacts = Interaction._get_last_interaction_dates(
-                company_partners.filtered("autosales_reorder_date"), companies=company
-            )
+            contacted = company_partners._autosales_filter_contacted_for_reorder()
             changes = defaultdict(list)
             for partner in company_partners:
                 dates = reminder_dates[partner.id]
                 reorder_date = partner.autosales_reorder_date
-                last_contact = last_contacts.get(partner)
-                if reorder_date and not (
-                    last_contact
-                    and last_contact.date()
-                    >= reorder_date - timedelta(days=CONTACT_WINDOW_DAYS)
-                ):
+                if reorder_date and partner not in contacted:
                     dates.append(reorder_date)
                 next_date = min(dates, default=False)
                 if next_date != partner.autosales_next_contact_date:
