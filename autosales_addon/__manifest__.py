@@ -35,6 +35,7 @@
         "views/sale_standing_order_views.xml",
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
+        "views/autosales_stock_shortfall_views.xml",
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
         "views/website_sale_templates.xml",

@@ -988,6 +988,8 @@ class SaleStandingOrder(models.Model):
             "autosales_addon.action_sale_standing_order_forecast"
         )
         action["domain"] = [("standing_order_id", "in", self.ids)]
+        # Whatever its state: a paused one is forecast as if it resumed.
+        action["context"] = {}
         action["view_mode"] = "list,calendar,pivot,graph"
         action["views"] = [
             (False, view_type) for view_type in action["view_mode"].split(",")
