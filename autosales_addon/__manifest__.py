@@ -58,6 +58,9 @@
         "demo/autosales_crm_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "autosales_addon/static/src/stock_forecasted/**/*",
+        ],
         "web.assets_frontend": [
             "autosales_addon/static/src/js/**/*",
             "autosales_addon/static/src/scss/**/*",

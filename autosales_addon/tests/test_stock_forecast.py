@@ -1,8 +1,9 @@
 from datetime import date, datetime
 
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.fields import Command
-from odoo.tests import freeze_time, tagged
+from odoo.tests import HttpCase, freeze_time, tagged
 
 from .common import AutosalesCommon
 
@@ -292,6 +293,41 @@ class TestStockForecast(AutosalesCommon):
         due = self.Shortfall._get_due_shortfalls(days=30)
         self.assertIn(self._shortfall(), due)
 
+    # === FORECASTED REPORT === #
+
+    def test_forecasted_report_shows_planned_quantities(self):
+        self._weekly_lamps()
+        self._move(50, datetime(2026, 12, 2, 10, 0))
+        self.Shortfall._refresh_shortfalls()
+        for report, ids in (
+            ("stock.forecasted_product_product", self.lamp.ids),
+            ("stock.forecasted_product_template", self.lamp.product_tmpl_id.ids),
+        ):
+            docs = (
+                self.env[report]
+                .with_user(self.stock_user)
+                .with_context(warehouse_id=self.warehouse.id)
+                .get_report_values(docids=ids)["docs"]
+            )
+            planned = docs["autosales_planned"]
+            self.assertEqual(
+                [(line["date"], line["quantity"]) for line in planned["lines"][:4]],
+                [
+                    ("11/23/2026", 40),
+                    ("11/30/2026", 40),
+                    ("12/07/2026", 40),
+                    ("12/14/2026", 40),
+                ],
+            )
+            self.assertEqual(
+                [line["shortfall"] for line in planned["lines"][:4]],
+                [False, False, False, True],
+            )
+            self.assertEqual(planned["shortfall_date"], "12/14/2026")
+            self.assertEqual(planned["total"], 40 * len(planned["lines"]))
+            # Nothing is reserved: Odoo's forecasted quantity is unchanged.
+            self.assertEqual(docs["virtual_available"], 150)
+
     # === ACCESS === #
 
     def test_access(self):
@@ -344,3 +380,33 @@ class TestStockForecast(AutosalesCommon):
         )
         self.assertFalse(self.Forecast.with_user(outsider).search(forecast))
         self.assertFalse(self.Shortfall.with_user(outsider).search(shortfalls))
+
+
+@tagged("post_install", "-at_install")
+class TestStockForecastTour(AutosalesCommon, HttpCase):
+    """The product's forecasted report shows what the standing orders plan,
+    in a real browser."""
+
+    def test_forecasted_report_in_the_browser(self):
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.company.id)], limit=1
+        )
+        lamp = self.env["product.product"].create(
+            {"name": "Tour Lamp", "type": "consu", "is_storable": True}
+        )
+        self.env["stock.quant"]._update_available_quantity(
+            lamp, warehouse.lot_stock_id, 100
+        )
+        # 40 every week from today: the third order is short.
+        self._create_standing_order(
+            interval_number=1,
+            interval_type="week",
+            start_date=fields.Date.today(),
+            line_ids=[Command.create({"product_id": lamp.id, "product_uom_qty": 40})],
+        )
+        self.env["autosales.stock.shortfall"]._refresh_shortfalls()
+        self.start_tour(
+            f"/odoo/action-stock.product_template_action_product/{lamp.product_tmpl_id.id}",
+            "autosales_stock_forecast_tour",
+            login="admin",
+        )
