@@ -35,6 +35,7 @@
         "views/sale_standing_order_views.xml",
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
+        "views/autosales_stock_shortfall_views.xml",
         "views/res_config_settings_views.xml",
         "views/portal_templates.xml",
         "views/website_sale_templates.xml",
@@ -59,6 +60,9 @@
         "demo/autosales_crm_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "autosales_addon/static/src/stock_forecasted/**/*",
+        ],
         "web.assets_frontend": [
             "autosales_addon/static/src/js/**/*",
             "autosales_addon/static/src/scss/**/*",

@@ -19,6 +19,7 @@ from . import sale_standing_order_preview
 from . import sale_standing_order_line
 from . import sale_standing_order_revenue
 from . import sale_standing_order_revenue_event
+from . import autosales_stock_shortfall
 from . import sale_order
 from . import sale_order_preview
 from . import sale_order_payment

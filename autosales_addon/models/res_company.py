@@ -69,6 +69,14 @@ class ResCompany(models.Model):
         "overdue by more than this many days; it runs again once they are paid. "
         "0 never holds.",
     )
+    autosales_shortfall_days = fields.Integer(
+        string="Stock Shortfall Warning (days)",
+        default=14,
+        help="Days before standing orders run short of a product in a warehouse "
+        "(they need more than it will have: on hand, plus receipts, less "
+        "deliveries planned) that the product's responsible gets an activity. "
+        "0 warns nobody; the forecast still shows the shortfalls.",
+    )
     autosales_date_shift = fields.Selection(
         selection=DATE_SHIFTS,
         string="Orders on Closed Days",
@@ -112,6 +120,7 @@ class ResCompany(models.Model):
         "autosales_notice_days",
         "autosales_overdue_hold_days",
         "autosales_preview_days",
+        "autosales_shortfall_days",
     )
     def _check_autosales_settings(self):
         for company in self:
@@ -125,6 +134,10 @@ class ResCompany(models.Model):
                         "The days without contact before a customer needs attention "
                         "cannot be negative."
                     )
+                )
+            if company.autosales_shortfall_days < 0:
+                raise ValidationError(
+                    self.env._("The stock shortfall warning cannot be negative.")
                 )
             if company.autosales_overdue_hold_days < 0:
                 raise ValidationError(

@@ -36,6 +36,10 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.autosales_no_contact_days",
         readonly=False,
     )
+    autosales_shortfall_days = fields.Integer(
+        related="company_id.autosales_shortfall_days",
+        readonly=False,
+    )
     autosales_date_shift = fields.Selection(
         related="company_id.autosales_date_shift",
         readonly=False,

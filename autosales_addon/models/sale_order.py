@@ -161,6 +161,8 @@ class SaleOrder(models.Model):
             "start_date": order_date
             + relativedelta(**{f"{interval_type}s": interval_number}),
             "source_order_id": self.id,
+            # The warehouse this order ships from (the website's, in the shop).
+            **({"warehouse_id": self.warehouse_id.id} if self.warehouse_id else {}),
             "line_ids": [
                 Command.create(
                     {

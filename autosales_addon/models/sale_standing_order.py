@@ -133,6 +133,17 @@ class SaleStandingOrder(models.Model):
         check_company=True,
         tracking=True,
     )
+    warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        compute="_compute_warehouse_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        check_company=True,
+        tracking=True,
+        help="Warehouse the orders are delivered from: the forecast checks the "
+        "stock of this warehouse. Proposed as for a new quotation.",
+    )
     line_ids = fields.One2many(
         "sale.standing.order.line",
         "standing_order_id",
@@ -564,6 +575,27 @@ class SaleStandingOrder(models.Model):
                 )
             )
 
+    @api.depends("user_id", "company_id")
+    def _compute_warehouse_id(self):
+        for order in self:
+            if (
+                order.warehouse_id
+                and order.state != "draft"
+                and order.warehouse_id.company_id == order.company_id
+            ):
+                # A running standing order keeps the warehouse it ships from.
+                continue
+            # The warehouse a quotation of this salesperson and company gets.
+            order.warehouse_id = (
+                self.env["ir.default"]
+                .with_company(order.company_id)
+                ._get_model_defaults("sale.order")
+                .get("warehouse_id")
+                or order.user_id.with_company(
+                    order.company_id
+                )._get_default_warehouse_id()
+            )
+
     @api.depends("start_date", "company_id", "partner_id")
     def _compute_next_date(self):
         for order in self:
@@ -956,6 +988,8 @@ class SaleStandingOrder(models.Model):
             "autosales_addon.action_sale_standing_order_forecast"
         )
         action["domain"] = [("standing_order_id", "in", self.ids)]
+        # Whatever its state: a paused one is forecast as if it resumed.
+        action["context"] = {}
         action["view_mode"] = "list,calendar,pivot,graph"
         action["views"] = [
             (False, view_type) for view_type in action["view_mode"].split(",")

@@ -408,6 +408,8 @@ class SaleStandingOrder(models.Model):
         }
         if self.pricelist_id:
             values["pricelist_id"] = self.pricelist_id.id
+        if self.warehouse_id:
+            values["warehouse_id"] = self.warehouse_id.id
         if self.note:
             values["note"] = self.note
         if commitment_date := self._get_commitment_date(day):

@@ -1,1 +1,2 @@
 from . import sale_standing_order_forecast
+from . import stock_forecasted

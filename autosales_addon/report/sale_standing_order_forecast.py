@@ -8,6 +8,9 @@ from odoo.tools import SQL
 from ..models.res_company import MAX_SHIFT_DAYS
 
 HORIZON = relativedelta(years=1)
+# Standing orders in the forecast: the running ones, and those stopped for a
+# while (paused by the customer, or in exception), as if they resumed today.
+FORECAST_STATES = ("active", "paused", "exception")
 # The delivery days of a standing order's customer as a bit mask (bit 0 for
 # Monday), to look up how its occurrences move.
 DELIVERY_DAYS_MASK = SQL(
@@ -24,6 +27,16 @@ class SaleStandingOrderForecast(models.Model):
     """The orders the running standing orders will generate over the coming
     year (from today in the user's time zone), one row per standing order
     line and occurrence.
+
+    Paused standing orders and those in exception are listed too, with
+    their state, as if they resumed today: a paused one from its first
+    order of today or later (resuming skips the orders of the pause), one
+    in exception from its next order on.
+
+    Amounts are estimated from today's prices (the agreed unit price, else
+    the pricelist's price today), in the company's currency at today's rate;
+    each row is flagged when its product will be short in its warehouse on
+    that day (see ``autosales.stock.shortfall``).
 
     Every occurrence is computed as the scheduled action computes it, from
     the standing order's recurrence anchor (PostgreSQL adds months and years
@@ -50,6 +63,7 @@ class SaleStandingOrderForecast(models.Model):
     _depends = {
         "sale.standing.order": [
             "state",
+            "warehouse_id",
             "next_date",
             "partner_id",
             "commercial_partner_id",
@@ -71,7 +85,10 @@ class SaleStandingOrderForecast(models.Model):
             "product_id",
             "product_uom_qty",
             "product_uom",
+            "price_unit",
         ],
+        "autosales.stock.shortfall": ["product_id", "warehouse_id", "date"],
+        "res.company": ["currency_id"],
         "product.product": ["product_tmpl_id"],
         "product.template": ["categ_id", "uom_id"],
         "uom.uom": ["factor"],
@@ -105,6 +122,32 @@ class SaleStandingOrderForecast(models.Model):
     product_qty = fields.Float(
         string="Quantity", digits="Product Unit of Measure", readonly=True
     )
+    state = fields.Selection(
+        selection=[
+            ("active", "Active"),
+            ("paused", "Paused"),
+            ("exception", "Exception"),
+        ],
+        string="Standing Order Status",
+        readonly=True,
+        help="Paused standing orders and standing orders in exception are "
+        "forecast as if they resumed today; they may not.",
+    )
+    warehouse_id = fields.Many2one("stock.warehouse", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    amount = fields.Monetary(
+        string="Estimated Amount",
+        readonly=True,
+        help="Untaxed amount estimated from today's prices (the agreed unit price, "
+        "else the pricelist's price today), in the company's currency at today's "
+        "rate. The orders are priced on the day they are made.",
+    )
+    shortfall = fields.Boolean(
+        string="Short of Stock",
+        readonly=True,
+        help="By this day, the standing orders need more of the product than the "
+        "warehouse will have: on hand, plus receipts, less deliveries planned.",
+    )
 
     def _get_moved_dates(self, until):
         """The occurrence dates up to ``until`` that move, for each company
@@ -123,10 +166,11 @@ class SaleStandingOrderForecast(models.Model):
                 SELECT so.company_id, days.mask, MIN(so.next_date)
                   FROM sale_standing_order so
                  CROSS JOIN LATERAL (%s) AS days
-                 WHERE so.state = 'active'
+                 WHERE so.state IN %s
               GROUP BY so.company_id, days.mask
                 """,
                 DELIVERY_DAYS_MASK,
+                FORECAST_STATES,
             )
         )
         reach = timedelta(days=MAX_SHIFT_DAYS)
@@ -151,10 +195,39 @@ class SaleStandingOrderForecast(models.Model):
                         column.append(value)
         return columns
 
+    def _get_line_amounts(self):
+        """The amount of one order of each line of the forecast standing
+        orders, at today's prices, in its company's currency.
+
+        :return: two lists of the same length (line ids, amounts)
+        """
+        lines = (
+            self.env["sale.standing.order.line"]
+            .sudo()
+            .search([("standing_order_id.state", "in", FORECAST_STATES)])
+        )
+        # Prices depend on pricelists the lines do not know of: fresh ones.
+        lines.invalidate_recordset(["estimated_price_unit", "price_subtotal"])
+        today = fields.Date.context_today(self)
+        amounts = [
+            line.currency_id._convert(
+                line.price_subtotal,
+                line.company_id.currency_id,
+                line.company_id,
+                today,
+            )
+            if line.currency_id
+            else line.price_subtotal
+            for line in lines
+        ]
+        return lines.ids, amounts
+
     @property
     def _table_query(self):
-        until = fields.Date.context_today(self) + HORIZON
+        today = fields.Date.context_today(self)
+        until = today + HORIZON
         company_ids, masks, dates, days = self._get_moved_dates(until)
+        line_ids, amounts = self._get_line_amounts()
         return SQL(
             """
             WITH moved AS (
@@ -163,8 +236,14 @@ class SaleStandingOrderForecast(models.Model):
                               %(dates)s::date[], %(days)s::date[])
                     AS moved(company_id, mask, date, day)
             ),
+            price AS (
+                SELECT *
+                  FROM unnest(%(line_ids)s::int[], %(amounts)s::numeric[])
+                    AS price(line_id, amount)
+            ),
             occurrence AS (
                 SELECT so.id AS standing_order_id,
+                       so.state AS state,
                        step.k AS k,
                        occ.date AS date,
                        COALESCE(moved.day, occ.date) AS day
@@ -204,12 +283,13 @@ class SaleStandingOrderForecast(models.Model):
                   LEFT JOIN moved ON moved.company_id = so.company_id
                                  AND moved.mask = days.mask
                                  AND moved.date = occ.date
-                 WHERE so.state = 'active'
+                 WHERE so.state IN %(states)s
                    AND occ.date <= %(until)s + %(reach)s
                    AND (so.end_type != 'date' OR occ.date <= so.end_date)
             ),
             -- One order a day: an occurrence moved onto the day of the one
-            -- before is left out.
+            -- before is left out. Resuming a paused standing order skips the
+            -- orders before today.
             kept AS (
                 SELECT occurrence.*,
                        ROW_NUMBER() OVER (
@@ -222,6 +302,7 @@ class SaleStandingOrderForecast(models.Model):
                          FROM occurrence
                        ) AS occurrence
                  WHERE previous_day IS DISTINCT FROM day
+                   AND (state != 'paused' OR day >= %(today)s)
             )
             -- One id per line and step: the step takes the low 32 bits.
             SELECT (l.id::bigint << 32) + kept.k AS id,
@@ -238,7 +319,12 @@ class SaleStandingOrderForecast(models.Model):
                    t.categ_id AS categ_id,
                    t.uom_id AS product_uom_id,
                    l.product_uom_qty / line_uom.factor * product_uom.factor
-                       AS product_qty
+                       AS product_qty,
+                   so.state AS state,
+                   so.warehouse_id AS warehouse_id,
+                   company.currency_id AS currency_id,
+                   COALESCE(price.amount, 0) AS amount,
+                   COALESCE(kept.day >= shortfall.date, FALSE) AS shortfall
               FROM kept
               JOIN sale_standing_order so ON so.id = kept.standing_order_id
               JOIN sale_standing_order_line l ON l.standing_order_id = so.id
@@ -246,15 +332,24 @@ class SaleStandingOrderForecast(models.Model):
               JOIN product_template t ON t.id = p.product_tmpl_id
               JOIN uom_uom line_uom ON line_uom.id = l.product_uom
               JOIN uom_uom product_uom ON product_uom.id = t.uom_id
+              JOIN res_company company ON company.id = so.company_id
+              LEFT JOIN price ON price.line_id = l.id
+              LEFT JOIN autosales_stock_shortfall shortfall
+                     ON shortfall.product_id = l.product_id
+                    AND shortfall.warehouse_id = so.warehouse_id
              WHERE kept.day < %(until)s
                AND (so.end_type != 'count'
                     OR COALESCE(so.generated_count, 0) + kept.rank < so.max_occurrences)
             """,
+            today=today,
             until=until,
+            states=FORECAST_STATES,
             reach=MAX_SHIFT_DAYS,
             mask=DELIVERY_DAYS_MASK,
             company_ids=company_ids,
             masks=masks,
             dates=dates,
             days=days,
+            line_ids=line_ids,
+            amounts=amounts,
         )

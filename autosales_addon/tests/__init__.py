@@ -22,3 +22,4 @@ from . import test_standing_order_processes
 from . import test_slow_standing_order_processes
 from . import test_slow_standing_order_queue_job
 from . import test_slow_bootstrap
+from . import test_stock_forecast

@@ -222,3 +222,31 @@ class TestDemoData(BaseCase):
         self.assertTrue(customer.autosales_monthly_amount)
         self.assertTrue(customer.autosales_customer_since)
         self.assertGreaterEqual(customer.autosales_order_count, 2)
+
+    def test_the_tubes_run_short(self):
+        """Few tubes are left: the portal customer's first order of tubes is
+        short, in the forecast and in the shortfalls the admin reads."""
+        admin = self._user("admin")
+        tube = self.env.ref("autosales_addon.product_fluorescent_tube")
+        shortfall = (
+            self.env["autosales.stock.shortfall"]
+            .with_user(admin)
+            .search([("product_id", "=", tube.id)])
+        )
+        self.assertEqual(
+            shortfall.standing_order_ids[:1],
+            self.env.ref("autosales_addon.standing_order_portal_tubes"),
+        )
+        self.assertEqual(shortfall.user_id, admin)
+        rows = (
+            self.env["sale.standing.order.forecast"]
+            .with_user(admin)
+            .search([("product_id", "=", tube.id), ("shortfall", "=", True)])
+        )
+        self.assertEqual(rows[:1].date, shortfall.date)
+        self.assertTrue(
+            self.env["sale.standing.order.forecast"]
+            .with_user(admin)
+            .search([("state", "=", "paused")]),
+            "the paused standing order is forecast apart",
+        )

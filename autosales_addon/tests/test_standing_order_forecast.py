@@ -94,15 +94,45 @@ class TestStandingOrderForecast(AutosalesCommon):
             [date(2027, 1, 6), date(2027, 1, 20), date(2027, 2, 3), date(2027, 2, 17)],
         )
 
-    def test_running_standing_orders_only(self):
+    def test_stopped_standing_orders_shown_apart(self):
+        """Draft and cancelled standing orders plan nothing; paused ones and
+        those in exception are forecast with their state, as if they resumed
+        today, and the default filter leaves them out."""
         draft = self._create_standing_order(activate=False)
-        paused = self._create_standing_order()
-        paused.action_pause()
         cancelled = self._create_standing_order()
         cancelled.action_cancel()
-        self.assertFalse(self._forecast(draft | paused | cancelled))
+        self.assertFalse(self._forecast(draft | cancelled))
+        # Monthly from October 1: resuming skips the orders of the pause.
+        paused = self._create_standing_order(
+            interval_number=1, start_date=date(2026, 10, 1)
+        )
+        paused.action_pause()
+        rows = self._forecast(paused)
+        self.assertEqual(rows[0].date, date(2026, 12, 1))
+        self.assertEqual(set(rows.mapped("state")), {"paused"})
+        # In exception, its overdue order is placed once the problem is solved.
+        failing = self._create_standing_order(
+            interval_number=1, start_date=date(2026, 10, 1)
+        )
+        failing._set_exception("Test problem")
+        rows = self._forecast(failing)
+        self.assertEqual(rows[0].date, date(2026, 10, 1))
+        self.assertEqual(set(rows.mapped("state")), {"exception"})
+        running = self._create_standing_order()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "autosales_addon.action_sale_standing_order_forecast"
+        )
+        self.assertIn("search_default_running", action["context"])
+        running_filter = [("state", "=", "active")]
+        self.assertEqual(
+            self.Forecast.search(
+                running_filter
+                + [("standing_order_id", "in", (paused | failing | running).ids)]
+            ).standing_order_id,
+            running,
+        )
         paused.action_resume()
-        self.assertTrue(self._forecast(paused))
+        self.assertEqual(set(self._forecast(paused).mapped("state")), {"active"})
 
     def test_quantities_add_up_per_product(self):
         """Quantities are in the product's unit, so that they add up per

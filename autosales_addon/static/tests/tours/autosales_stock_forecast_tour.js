@@ -1,0 +1,25 @@
+import { registry } from "@web/core/registry";
+
+// Data created by TestStockForecastTour in tests/test_stock_forecast.py.
+registry.category("web_tour.tours").add("autosales_stock_forecast_tour", {
+    steps: () => [
+        {
+            content: "Open the product's forecasted report",
+            trigger: "button[name=action_product_tmpl_forecast_report]",
+            run: "click",
+        },
+        {
+            content: "The standing orders' quantities are planned, not reserved",
+            trigger: "tr[name=autosales_planned]:contains(Planned by Standing Orders):contains(Not reserved)",
+        },
+        {
+            content: "The third order is short of stock",
+            trigger:
+                "tr[name=autosales_planned_line]:eq(2).table-danger:contains(Short of stock)",
+        },
+        {
+            content: "The first two are not",
+            trigger: "tr[name=autosales_planned_line]:eq(1):not(.table-danger)",
+        },
+    ],
+});
