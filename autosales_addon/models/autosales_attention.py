@@ -65,6 +65,13 @@ class AutosalesAttention(models.Model):
         index="btree_not_null",
         ondelete="cascade",
     )
+    shortfall_id = fields.Many2one(
+        "autosales.stock.shortfall",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="cascade",
+    )
+    product_id = fields.Many2one(related="shortfall_id.product_id")
     user_id = fields.Many2one(
         "res.users",
         string="Salesperson",
@@ -145,7 +152,8 @@ class AutosalesAttention(models.Model):
         return self.action_open_document()
 
     def _fix_shortfall(self):
-        return self.action_open_document()
+        """The forecast of the product short in its warehouse."""
+        return self.shortfall_id.action_view_forecast()
 
     def _fix_reorder(self):
         return self.partner_id.with_company(self.company_id).action_log_interaction()
@@ -198,6 +206,7 @@ class AutosalesAttention(models.Model):
                     row.partner_id.id,
                     row.standing_order_id.id,
                     row.sale_order_id.id,
+                    row.shortfall_id.id,
                 )
                 values = found.pop(key, None)
                 if values is None:
@@ -230,6 +239,7 @@ class AutosalesAttention(models.Model):
             values.get("partner_id") or False,
             values.get("standing_order_id") or False,
             values.get("sale_order_id") or False,
+            values.get("shortfall_id") or False,
         )
 
     @api.model
@@ -245,6 +255,7 @@ class AutosalesAttention(models.Model):
             "partner_id": standing.commercial_partner_id.id,
             "standing_order_id": standing.id,
             "sale_order_id": False,
+            "shortfall_id": False,
             "user_id": standing.user_id.id,
         }
 
@@ -255,6 +266,7 @@ class AutosalesAttention(models.Model):
             "partner_id": order.partner_id.commercial_partner_id.id,
             "standing_order_id": order.standing_order_id.id,
             "sale_order_id": order.id,
+            "shortfall_id": False,
             "user_id": (order.user_id or order.standing_order_id.user_id).id,
         }
 
@@ -265,6 +277,7 @@ class AutosalesAttention(models.Model):
             "partner_id": partner.id,
             "standing_order_id": False,
             "sale_order_id": False,
+            "shortfall_id": False,
             "user_id": partner.user_id.id,
         }
 
@@ -406,12 +419,41 @@ class AutosalesAttention(models.Model):
         return items
 
     def _get_shortfall_items(self, company, today):
-        """Forecast shortfalls: products the standing orders will need more
-        of than is available. Wired once the forecast shortfalls exist (they
-        are being built separately): return their rows here, with the
-        standing order or customer concerned, and open them in
-        ``_fix_shortfall``."""
-        return []
+        """Forecast shortfalls within the company's warning days: one row for
+        each standing order whose orders from the shortfall day on will find
+        too little stock, for its salesperson."""
+        shortfalls = (
+            self.env["autosales.stock.shortfall"]
+            .sudo()
+            .search([("company_id", "=", company.id)])
+            ._filter_due(today)
+        )
+        items = []
+        for shortfall in shortfalls:
+            for standing in shortfall.standing_order_ids:
+                env = self._item_env(standing.user_id)
+                description = env._(
+                    "%(product)s short by %(quantity)s %(uom)s from %(date)s "
+                    "(%(warehouse)s).",
+                    product=shortfall.product_id.display_name,
+                    quantity=formatLang(
+                        env,
+                        shortfall.quantity,
+                        digits=env["decimal.precision"].precision_get(
+                            "Product Unit of Measure"
+                        ),
+                    ),
+                    uom=shortfall.product_uom_id.name,
+                    date=format_date(env, shortfall.date),
+                    warehouse=shortfall.warehouse_id.name,
+                )
+                items.append(
+                    {
+                        **self._standing_order_values(standing, description),
+                        "shortfall_id": shortfall.id,
+                    }
+                )
+        return items
 
     def _get_reorder_items(self, company, today):
         """Customers past the date their order history predicts for their

@@ -228,9 +228,6 @@ class TestAttention(AutosalesCrmCommon):
         self._sync(date(2026, 12, 28))
         self.assertFalse(item.exists())
 
-    def test_shortfall_reason_finds_nothing_yet(self):
-        self.assertEqual(self.Attention._get_shortfall_items(self.company, TODAY), [])
-
     # === ACCESS === #
 
     def _exceptions_for(self, *salespeople):

@@ -234,6 +234,34 @@ class TestStockForecast(AutosalesCommon):
         self.Shortfall._refresh_shortfalls()
         self.assertFalse(self._shortfall())
 
+    def test_shortfall_needs_the_salespersons_attention(self):
+        standing = self._weekly_lamps()
+        self._move(50, datetime(2026, 12, 2, 10, 0))
+        Attention = self.env["autosales.attention"]
+        self.Shortfall._refresh_shortfalls()
+        Attention._sync_items(reasons=["shortfall"])
+        self.assertFalse(
+            Attention.search([("reason", "=", "shortfall")]),
+            "December 14 is beyond the 14 days",
+        )
+        self.company.autosales_shortfall_days = 21
+        Attention._sync_items(reasons=["shortfall"])
+        item = Attention.with_user(self.salesman).search([("reason", "=", "shortfall")])
+        self.assertEqual(len(item), 1)
+        self.assertEqual(item.standing_order_id, standing)
+        self.assertEqual(item.product_id, self.lamp)
+        self.assertEqual(item.user_id, self.salesman)
+        self.assertIn("Desk Lamp short by 10", item.description)
+        self.assertIn("12/14/2026", item.description)
+        action = item.action_fix()
+        self.assertEqual(action["res_model"], "sale.standing.order.forecast")
+        self.assertIn(("product_id", "=", self.lamp.id), action["domain"])
+        # Stock arrives: the shortfall and its row go.
+        self._move(100, datetime(2026, 12, 10, 10, 0))
+        self.Shortfall._refresh_shortfalls()
+        Attention._sync_items(reasons=["shortfall"])
+        self.assertFalse(item.exists())
+
     # === ACTIVITIES === #
 
     def test_activity_for_the_responsible_within_the_days(self):
