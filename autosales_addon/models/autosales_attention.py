@@ -314,15 +314,24 @@ class AutosalesAttention(models.Model):
         items = []
         for order in orders:
             env = self._item_env(order.user_id or order.standing_order_id.user_id)
-            refusal = order._autosales_current_transaction().state_message
-            description = env._(
-                "Payment of %(amount)s refused%(reason)s; retried on %(date)s.",
-                amount=formatLang(
-                    env, order.amount_total, currency_obj=order.currency_id
-                ),
-                reason=f" ({refusal.strip()})" if refusal else "",
-                date=format_date(env, order.standing_payment_retry_date),
-            )
+            refusal = (
+                order._autosales_current_transaction().state_message or ""
+            ).strip()
+            amount = formatLang(env, order.amount_total, currency_obj=order.currency_id)
+            retry_date = format_date(env, order.standing_payment_retry_date)
+            if refusal:
+                description = env._(
+                    "Payment of %(amount)s refused (%(reason)s); retried on %(date)s.",
+                    amount=amount,
+                    reason=refusal,
+                    date=retry_date,
+                )
+            else:
+                description = env._(
+                    "Payment of %(amount)s refused; retried on %(date)s.",
+                    amount=amount,
+                    date=retry_date,
+                )
             items.append(
                 self._sale_order_values(
                     order, description, order.standing_payment_failed_date or None
