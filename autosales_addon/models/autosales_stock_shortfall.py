@@ -310,6 +310,7 @@ class AutosalesStockShortfall(models.Model):
                 }
         return None
 
+    @api.model
     def _refresh_shortfalls(self, today=None):
         """Replace the shortfalls by the current ones, keeping the row (and
         its activity) of a product and warehouse still short, then warn the

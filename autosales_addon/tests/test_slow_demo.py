@@ -233,9 +233,10 @@ class TestDemoData(BaseCase):
             .with_user(admin)
             .search([("product_id", "=", tube.id)])
         )
-        self.assertEqual(
-            shortfall.standing_order_ids[:1],
+        self.assertEqual(len(shortfall), 1)
+        self.assertIn(
             self.env.ref("autosales_addon.standing_order_portal_tubes"),
+            shortfall.standing_order_ids,
         )
         self.assertEqual(shortfall.user_id, admin)
         rows = (
