@@ -127,7 +127,9 @@ class AutosalesStockShortfall(models.Model):
         return True
 
     def action_view_forecast(self):
-        """The forecast rows of this product in this warehouse."""
+        """The forecast rows of this product in this warehouse that make the
+        demand of the shortfall: running standing orders and those in
+        exception (which may resume any day)."""
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "autosales_addon.action_sale_standing_order_forecast"
@@ -135,8 +137,9 @@ class AutosalesStockShortfall(models.Model):
         action["domain"] = [
             ("product_id", "=", self.product_id.id),
             ("warehouse_id", "=", self.warehouse_id.id),
+            ("state", "in", SHORTFALL_STATES),
         ]
-        action["context"] = {"search_default_running": 1}
+        action["context"] = {}
         action["view_mode"] = "list,pivot,graph,calendar"
         action["views"] = [
             (False, view_type) for view_type in action["view_mode"].split(",")

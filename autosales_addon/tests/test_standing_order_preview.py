@@ -57,6 +57,8 @@ class TestStandingOrderPreview(AutosalesCommon):
         self.assertIn(order.name, mail.body)
         self.assertIn("1,000", mail.body)
         self.assertIn(f"{order.amount_total:,.2f}", mail.body)
+        self.assertIn("Taxes", mail.body)
+        self.assertIn(f"{order.amount_tax:,.2f}", mail.body)
         self.assertIn(mail, standing.website_message_ids, "in the portal's history")
         # A rerun, later runs and the upcoming-order notice add nothing.
         self.assertFalse(self._prepare())

@@ -251,11 +251,23 @@ class TestStockForecast(AutosalesCommon):
         self.assertEqual(item.standing_order_id, standing)
         self.assertEqual(item.product_id, self.lamp)
         self.assertEqual(item.user_id, self.salesman)
-        self.assertIn("Desk Lamp short by 10", item.description)
+        self.assertIn("short of 10.00 Units of Desk Lamp", item.description)
         self.assertIn("12/14/2026", item.description)
         action = item.action_fix()
         self.assertEqual(action["res_model"], "sale.standing.order.forecast")
-        self.assertIn(("product_id", "=", self.lamp.id), action["domain"])
+        # The forecast it opens lists the orders that make the shortfall.
+        rows = self.Forecast.search(action["domain"])
+        self.assertEqual(rows.standing_order_id, standing)
+        self.assertEqual(rows.product_id, self.lamp)
+        # Also when the standing order is in exception (it counts as demand),
+        # which the default "Running" filter would hide.
+        standing.write({"state": "exception", "exception_reason": "Test"})
+        self.Forecast.invalidate_model()
+        self.assertEqual(
+            self.Forecast.search(action["domain"]).standing_order_id, standing
+        )
+        self.assertFalse(action["context"].get("search_default_running"))
+        standing.write({"state": "active", "exception_reason": False})
         # Stock arrives: the shortfall and its row go.
         self._move(100, datetime(2026, 12, 10, 10, 0))
         self.Shortfall._refresh_shortfalls()

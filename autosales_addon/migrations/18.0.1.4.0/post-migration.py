@@ -11,3 +11,12 @@ def migrate(cr, version):
     env["autosales.reminder.log"].search(
         [("state", "=", "open")]
     )._refresh_next_contact_dates()
+
+    # The prepared order email gained its taxes row (and amounts that do not
+    # wrap on phones): reload it unless it was rewritten since.
+    template = env.ref(
+        "autosales_addon.mail_template_standing_order_prepared",
+        raise_if_not_found=False,
+    )
+    if template and "order.amount_tax" not in (template.body_html or ""):
+        template.reset_template()
