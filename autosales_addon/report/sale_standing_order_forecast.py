@@ -38,6 +38,10 @@ class SaleStandingOrderForecast(models.Model):
     each row is flagged when its product will be short in its warehouse on
     that day (see ``autosales.stock.shortfall``).
 
+    The occurrence of an order prepared ahead and waiting for the customer
+    counts the quantities of that order, as the customer may have changed
+    them.
+
     Every occurrence is computed as the scheduled action computes it, from
     the standing order's recurrence anchor (PostgreSQL adds months and years
     the way ``relativedelta`` does: Jan 31 + 1 month is Feb 28), and the end
@@ -64,6 +68,7 @@ class SaleStandingOrderForecast(models.Model):
         "sale.standing.order": [
             "state",
             "warehouse_id",
+            "prepared_order_id",
             "next_date",
             "partner_id",
             "commercial_partner_id",
@@ -79,6 +84,16 @@ class SaleStandingOrderForecast(models.Model):
             "end_date",
             "generated_count",
             "max_occurrences",
+        ],
+        "sale.order": [
+            "standing_order_date",
+            "autosales_preview_state",
+        ],
+        "sale.order.line": [
+            "order_id",
+            "standing_order_line_id",
+            "product_uom_qty",
+            "product_uom",
         ],
         "sale.standing.order.line": [
             "standing_order_id",
@@ -318,12 +333,16 @@ class SaleStandingOrderForecast(models.Model):
                    p.product_tmpl_id AS product_tmpl_id,
                    t.categ_id AS categ_id,
                    t.uom_id AS product_uom_id,
-                   l.product_uom_qty / line_uom.factor * product_uom.factor
-                       AS product_qty,
+                   COALESCE(prepared.qty, l.product_uom_qty)
+                       / line_uom.factor * product_uom.factor AS product_qty,
                    so.state AS state,
                    so.warehouse_id AS warehouse_id,
                    company.currency_id AS currency_id,
-                   COALESCE(price.amount, 0) AS amount,
+                   CASE WHEN prepared.qty IS NULL THEN COALESCE(price.amount, 0)
+                        WHEN l.product_uom_qty = 0 THEN 0
+                        ELSE COALESCE(price.amount, 0)
+                             * prepared.qty / l.product_uom_qty
+                   END AS amount,
                    COALESCE(kept.day >= shortfall.date, FALSE) AS shortfall
               FROM kept
               JOIN sale_standing_order so ON so.id = kept.standing_order_id
@@ -334,6 +353,23 @@ class SaleStandingOrderForecast(models.Model):
               JOIN uom_uom product_uom ON product_uom.id = t.uom_id
               JOIN res_company company ON company.id = so.company_id
               LEFT JOIN price ON price.line_id = l.id
+              -- The order prepared for this occurrence and waiting for the
+              -- customer: its quantities (as the customer changed them, in
+              -- the line's unit), none for a line dropped from it.
+              LEFT JOIN LATERAL (
+                    SELECT COALESCE(SUM(
+                               sol.product_uom_qty / sol_uom.factor * line_uom.factor
+                           ), 0) AS qty
+                      FROM sale_order prepared_order
+                      LEFT JOIN sale_order_line sol
+                             ON sol.order_id = prepared_order.id
+                            AND sol.standing_order_line_id = l.id
+                      LEFT JOIN uom_uom sol_uom ON sol_uom.id = sol.product_uom
+                     WHERE prepared_order.id = so.prepared_order_id
+                       AND prepared_order.autosales_preview_state = 'waiting'
+                       AND prepared_order.standing_order_date = kept.date
+                  GROUP BY prepared_order.id
+              ) AS prepared ON TRUE
               LEFT JOIN autosales_stock_shortfall shortfall
                      ON shortfall.product_id = l.product_id
                     AND shortfall.warehouse_id = so.warehouse_id

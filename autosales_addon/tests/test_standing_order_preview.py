@@ -2,7 +2,7 @@ from datetime import date
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Command
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
 
 from .common import AutosalesCommon
 
@@ -358,3 +358,24 @@ class TestStandingOrderPreview(AutosalesCommon):
         self.assertEqual(standing.order_count, 1)
         # The next one stays anchored to the 2nd: March 2, a Tuesday.
         self.assertEqual(standing.next_date, date(2027, 3, 2))
+
+    def test_forecast_counts_the_quantities_the_customer_changed(self):
+        standing = self._create_standing_order()
+        order = self._prepare()
+        Forecast = self.env["sale.standing.order.forecast"]
+
+        def forecast():
+            Forecast.invalidate_model()
+            with freeze_time(PREPARATION_DAY):
+                rows = Forecast.search(
+                    [("standing_order_id", "=", standing.id)], order="date"
+                )
+            return [(row.date, row.product_qty) for row in rows[:2]]
+
+        self.assertEqual(forecast(), [(OCCURRENCE, 1000), (date(2027, 3, 1), 1000)])
+        standing._change_prepared_order({order.order_line: 1200})
+        # This order only: the next ones keep the standing order's quantity.
+        self.assertEqual(forecast(), [(OCCURRENCE, 1200), (date(2027, 3, 1), 1000)])
+        # Skipped: that occurrence is gone from the forecast.
+        order._action_cancel()
+        self.assertEqual(forecast()[0], (date(2027, 3, 1), 1000))
