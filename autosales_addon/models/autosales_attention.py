@@ -342,12 +342,13 @@ class AutosalesAttention(models.Model):
     def _get_card_items(self, company, today):
         """Running pay-now standing orders whose saved card was removed, or
         expires before their next order (when its provider tells the expiry,
-        see ``payment.token._autosales_get_expiry_date``)."""
+        see ``payment.token._autosales_get_expiry_date``). Those stopped in
+        exception are left to their exception row, which says why."""
         standing_orders = self.env["sale.standing.order"].search(
             [
                 ("company_id", "=", company.id),
                 ("payment_mode", "=", "pay_now"),
-                ("state", "in", ("active", "paused", "exception")),
+                ("state", "in", ("active", "paused")),
             ]
         )
         items = []

@@ -88,17 +88,27 @@ class TestAttention(AutosalesCrmCommon):
         standing = self._create_standing_order(
             payment_mode="pay_now", payment_token_id=token.id
         )
+        paused = self._create_standing_order(
+            payment_mode="pay_now", payment_token_id=token.id
+        )
+        paused.action_pause()
         self._sync()
-        self.assertFalse(self._items("card", standing_order_id=standing))
+        self.assertFalse(self.Attention.search([("reason", "=", "card")]))
         token.active = False
         self._sync()
-        item = self._items("card", standing_order_id=standing)
+        # The running one stops at once: one row, its exception's, says why.
+        self.assertEqual(standing.state, "exception")
+        rows = self.Attention.search([("standing_order_id", "=", standing.id)])
+        self.assertEqual(rows.mapped("reason"), ["exception"])
+        self.assertIn("payment method", rows.description)
+        # The paused one would only find out when resumed: a card row.
+        item = self._items("card", standing_order_id=paused)
         self.assertEqual(len(item), 1)
         self.assertIn("4242 was removed", item.description)
         self.assertEqual(item.since, TODAY, "first seen")
         self._sync(TODAY + timedelta(days=3))
         self.assertEqual(item.since, TODAY, "still the day it was first seen")
-        standing._change_payment_token(self._create_token())
+        paused._change_payment_token(self._create_token())
         self._sync()
         self.assertFalse(item.exists())
 
