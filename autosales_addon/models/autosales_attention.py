@@ -164,6 +164,28 @@ class AutosalesAttention(models.Model):
     def _fix_waiting(self):
         return self.action_open_document()
 
+    @api.model
+    def _forget_contacted(self, interactions):
+        """Drop at once the "reorder" and "no contact" rows that these new
+        interactions answer (a call logged from the list leaves it), rather
+        than at the next synchronisation; one dated too long ago comes back
+        then."""
+        domain = [("reason", "in", ("reorder", "no_contact"))]
+        pairs = {
+            (interaction.partner_id.id, interaction.company_id.id)
+            for interaction in interactions
+            if interaction.partner_id
+        }
+        if not pairs:
+            return
+        rows = self.sudo().search(
+            domain + [("partner_id", "in", [partner for partner, _c in pairs])]
+        )
+        rows.filtered(
+            lambda row: (row.partner_id.id, row.company_id.id) in pairs
+            or (row.partner_id.id, False) in pairs
+        ).unlink()
+
     # === SYNCHRONISATION === #
 
     @api.model

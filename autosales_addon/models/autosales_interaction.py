@@ -185,6 +185,7 @@ class AutosalesInteraction(models.Model):
         interactions = super().create(vals_list)
         interactions._close_answered_reminders()
         interactions._refresh_next_contact_dates()
+        self.env["autosales.attention"]._forget_contacted(interactions)
         return interactions
 
     def write(self, vals):

@@ -208,6 +208,7 @@ class TestAttention(AutosalesCrmCommon):
                 "date": datetime(2027, 1, 9, 10),
             }
         )
+        self.assertTrue(item.exists())
         self._sync()
         self.assertTrue(item.exists())
         self.Interaction.create(
@@ -217,8 +218,10 @@ class TestAttention(AutosalesCrmCommon):
                 "date": datetime(2027, 1, 9, 10),
             }
         )
-        self._sync()
+        # Gone at once (the list reloads after the call is logged), and stays so.
         self.assertFalse(item.exists())
+        self._sync()
+        self.assertFalse(self._items("no_contact", partner_id=self.customer))
 
     def test_order_waiting_for_the_customer_until_confirmed(self):
         self.company.autosales_preview_days = 5
