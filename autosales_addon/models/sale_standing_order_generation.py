@@ -124,13 +124,11 @@ class SaleStandingOrder(models.Model):
         workers never check the credit of one customer at the same time.
         """
         domain = self._get_due_domain(until)
-        if self.ids:
-            domain = expression.AND([domain, [("id", "in", self.ids)]])
         self.env.flush_all()
         busy_customers = []
         while True:
             with self.env.cr.savepoint(flush=False) as savepoint:
-                query = self._search(
+                claimed = self._lock_unheld(
                     expression.AND(
                         [domain, [("commercial_partner_id", "not in", busy_customers)]]
                     )
@@ -139,8 +137,6 @@ class SaleStandingOrder(models.Model):
                     order="next_date, id",
                     limit=limit,
                 )
-                self.env.cr.execute(SQL("%s FOR UPDATE SKIP LOCKED", query.select()))
-                claimed = self.browse([row[0] for row in self.env.cr.fetchall()])
                 customers = claimed._get_credit_checked_customers()
                 if not customers:
                     return claimed
@@ -157,6 +153,17 @@ class SaleStandingOrder(models.Model):
                 # Release this claim and claim again without those customers.
                 busy_customers += [id_ for id_ in customers.ids if id_ not in locked]
                 savepoint.rollback()
+
+    def _lock_unheld(self, domain, order, limit=None):
+        """Lock and return the standing orders of ``domain`` (among ``self``
+        when it holds records) that no other transaction holds, first by
+        ``order``: rows locked by another worker are skipped, so concurrent
+        workers share the work. The caller flushes first."""
+        if self.ids:
+            domain = expression.AND([domain, [("id", "in", self.ids)]])
+        query = self._search(domain, order=order, limit=limit)
+        self.env.cr.execute(SQL("%s FOR UPDATE SKIP LOCKED", query.select()))
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     def _get_credit_checked_customers(self):
         """Customers (commercial partners) of ``self`` whose generated orders

@@ -4,7 +4,7 @@ import math
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL, float_compare, format_date
+from odoo.tools import float_compare, format_date
 from odoo.tools.misc import formatLang
 
 from .sale_standing_order_generation import DEFAULT_BATCH_SIZE
@@ -75,13 +75,10 @@ class SaleStandingOrder(models.Model):
     def _prepare_batch(self, today, batch_size):
         """Claim a batch of standing orders to prepare (rows held by another
         worker are skipped) and prepare their next orders."""
-        domain = self._get_prepare_domain(today)
-        if self.ids:
-            domain = expression.AND([domain, [("id", "in", self.ids)]])
         self.env.flush_all()
-        query = self._search(domain, order="prepare_date, id", limit=batch_size)
-        self.env.cr.execute(SQL("%s FOR UPDATE SKIP LOCKED", query.select()))
-        claimed = self.browse([row[0] for row in self.env.cr.fetchall()])
+        claimed = self._lock_unheld(
+            self._get_prepare_domain(today), order="prepare_date, id", limit=batch_size
+        )
         orders = claimed._prepare_next_orders()
         # Written here, a conflict with another worker is retried with the
         # batch instead of failing its commit.
