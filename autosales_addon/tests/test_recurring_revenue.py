@@ -1,5 +1,6 @@
 from datetime import date, datetime
 
+from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import Form, freeze_time, tagged
 
@@ -297,6 +298,32 @@ class TestCustomerFigures(RecurringRevenueCommon):
 
 @tagged("post_install", "-at_install")
 class TestCancelReasons(RecurringRevenueCommon):
+    def test_cancel_several_from_the_list(self):
+        first, second = self._create_standing_order(), self._create_standing_order()
+        done = self._create_standing_order()
+        done.action_cancel(cancel_reason_id=self.switched.id)
+        list_action = self.env.ref(
+            "autosales_addon.action_server_sale_standing_order_cancel"
+        ).with_user(self.salesman)
+        # Finished ones among them: refused with their names.
+        with self.assertRaises(UserError):
+            list_action.with_context(
+                active_model="sale.standing.order",
+                active_ids=(first | done).ids,
+            ).run()
+        action = list_action.with_context(
+            active_model="sale.standing.order", active_ids=(first | second).ids
+        ).run()
+        form = Form(
+            self.env[action["res_model"]]
+            .with_user(self.salesman)
+            .with_context(**action["context"])
+        )
+        form.cancel_reason_id = self.switched
+        form.save().action_cancel()
+        self.assertEqual((first | second).mapped("state"), ["cancelled"] * 2)
+        self.assertEqual((first | second).cancel_reason_id, self.switched)
+
     def test_cancel_button_asks_for_a_reason(self):
         standing = self._create_standing_order()
         action = standing.with_user(self.salesman).action_open_cancel_wizard()
