@@ -656,12 +656,15 @@ class SaleStandingOrder(models.Model):
         )
         if not moves:
             return
-        try:
+
+        def reserve():
+            moves._autosales_prefetch_reservation()
             # No "Waiting -> Ready" tracking on the deliveries: reserved at
             # confirmation, they never showed one.
-            self._with_serialization_retry(
-                moves.with_context(mail_notrack=True)._action_assign
-            )
+            moves.with_context(mail_notrack=True)._action_assign()
+
+        try:
+            self._with_serialization_retry(reserve)
         except RETRYABLE_ERRORS:
             if odoo_module.current_test:
                 raise
