@@ -123,8 +123,21 @@ class AutosalesStockShortfall(models.Model):
             raise AccessError(
                 self.env._("Only sales managers can check the stock shortfalls.")
             )
-        self.sudo()._refresh_shortfalls()
-        return True
+        shortfalls = self.sudo()._refresh_shortfalls()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning" if shortfalls else "success",
+                "message": self.env._(
+                    "Stock checked: %s product(s) will run short.", len(shortfalls)
+                )
+                if shortfalls
+                else self.env._("Stock checked: no product will run short."),
+                # The list shows the new shortfalls.
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_view_forecast(self):
         """The forecast rows of this product in this warehouse that make the

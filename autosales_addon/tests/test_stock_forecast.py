@@ -406,6 +406,8 @@ class TestStockForecast(AutosalesCommon):
         )
         with self.assertRaises(AccessError):
             self.Shortfall.with_user(self.salesman).action_refresh()
+        checked = self.Shortfall.with_user(self.manager).action_refresh()
+        self.assertIn("2 product(s) will run short", checked["params"]["message"])
         other_company = self.env["res.company"].create({"name": "Other Lamps Inc."})
         outsider = self.env["res.users"].create(
             {
