@@ -465,8 +465,8 @@ class AutosalesAttention(models.Model):
             for standing in shortfall.standing_order_ids:
                 env = self._item_env(standing.user_id)
                 description = env._(
-                    "%(warehouse)s will be short of %(quantity)s %(uom)s of "
-                    "%(product)s from %(date)s.",
+                    "The warehouse %(warehouse)s will be short of %(quantity)s "
+                    "%(uom)s of %(product)s from %(date)s.",
                     product=shortfall.product_id.display_name,
                     quantity=formatLang(
                         env,
