@@ -1,6 +1,7 @@
 from . import autosales_interval_mixin
 from . import autosales_recurrence_mixin
 from . import autosales_repeat_option
+from . import autosales_calendar_change_mixin
 from . import autosales_cancel_reason
 from . import payment_method
 from . import payment_provider

@@ -460,6 +460,7 @@ class AutosalesAttention(models.Model):
             .search([("company_id", "=", company.id)])
             ._filter_due(today)
         )
+        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
         items = []
         for shortfall in shortfalls:
             for standing in shortfall.standing_order_ids:
@@ -468,13 +469,7 @@ class AutosalesAttention(models.Model):
                     "The warehouse %(warehouse)s will be short of %(quantity)s "
                     "%(uom)s of %(product)s from %(date)s.",
                     product=shortfall.product_id.display_name,
-                    quantity=formatLang(
-                        env,
-                        shortfall.quantity,
-                        digits=env["decimal.precision"].precision_get(
-                            "Product Unit of Measure"
-                        ),
-                    ),
+                    quantity=formatLang(env, shortfall.quantity, digits=digits),
                     uom=shortfall.product_uom_id.name,
                     date=format_date(env, shortfall.date),
                     warehouse=shortfall.warehouse_id.name,

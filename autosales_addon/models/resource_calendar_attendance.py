@@ -1,29 +1,9 @@
-from odoo import api, models
+from odoo import models
 
 
 class ResourceCalendarAttendance(models.Model):
-    _inherit = "resource.calendar.attendance"
-
-    # === CRUD METHODS === #
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        attendances = super().create(vals_list)
-        attendances._autosales_get_standing_orders()._reschedule()
-        return attendances
-
-    def write(self, vals):
-        # A day that opens pulls a moved order back; a day that closes moves it.
-        standing_orders = self._autosales_get_standing_orders()
-        res = super().write(vals)
-        (standing_orders | self._autosales_get_standing_orders())._reschedule()
-        return res
-
-    def unlink(self):
-        standing_orders = self._autosales_get_standing_orders()
-        res = super().unlink()
-        standing_orders._reschedule()
-        return res
+    _name = "resource.calendar.attendance"
+    _inherit = ["resource.calendar.attendance", "autosales.calendar.change.mixin"]
 
     # === BUSINESS METHODS === #
 

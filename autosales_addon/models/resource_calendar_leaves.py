@@ -1,34 +1,14 @@
 from datetime import timedelta
 
-from odoo import api, models
+from odoo import models
 from odoo.osv import expression
 
 from .res_company import MAX_SHIFT_DAYS
 
 
 class ResourceCalendarLeaves(models.Model):
-    _inherit = "resource.calendar.leaves"
-
-    # === CRUD METHODS === #
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        leaves = super().create(vals_list)
-        leaves._autosales_reschedule_standing_orders()
-        return leaves
-
-    def write(self, vals):
-        # The next orders near the old dates of the holidays, and the new ones.
-        standing_orders = self._autosales_get_standing_orders()
-        res = super().write(vals)
-        (standing_orders | self._autosales_get_standing_orders())._reschedule()
-        return res
-
-    def unlink(self):
-        standing_orders = self._autosales_get_standing_orders()
-        res = super().unlink()
-        standing_orders._reschedule()
-        return res
+    _name = "resource.calendar.leaves"
+    _inherit = ["resource.calendar.leaves", "autosales.calendar.change.mixin"]
 
     # === BUSINESS METHODS === #
 
@@ -75,6 +55,3 @@ class ResourceCalendarLeaves(models.Model):
                 ]
             )
         )
-
-    def _autosales_reschedule_standing_orders(self):
-        self._autosales_get_standing_orders()._reschedule()
