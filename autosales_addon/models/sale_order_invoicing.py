@@ -94,7 +94,9 @@ class SaleOrder(models.Model):
         sequences = self.env.context.get("autosales_invoice_sequences")
         if sequences and self.id in sequences:
             values.update(
-                autosales_order_id=self.id, autosales_invoice_seq=sequences[self.id]
+                autosales_order_id=self.id,
+                autosales_invoice_seq=sequences[self.id],
+                invoice_date=fields.Date.context_today(self),
             )
         return values
 

@@ -1,8 +1,9 @@
-from datetime import date
+from datetime import date, timedelta
 from unittest.mock import patch
 
 from psycopg2 import IntegrityError
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import tagged
@@ -68,6 +69,10 @@ class TestStandingOrderInvoicing(AutosalesCommon):
         self.assertEqual(invoice.state, "posted")
         self.assertEqual(invoice.amount_total, order.amount_total)
         self.assertEqual(invoice.invoice_payment_term_id, self.payment_term)
+        # dated the day it is invoiced, due as the payment terms say
+        today = fields.Date.context_today(invoice)
+        self.assertEqual(invoice.invoice_date, today)
+        self.assertEqual(invoice.invoice_date_due, today + timedelta(days=30))
         self.assertEqual(invoice.partner_id, order.partner_invoice_id)
         self.assertEqual(order.invoice_status, "invoiced")
         self.assertEqual(standing.invoice_ids, invoice)
