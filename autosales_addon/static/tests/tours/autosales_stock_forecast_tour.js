@@ -13,13 +13,17 @@ registry.category("web_tour.tours").add("autosales_stock_forecast_tour", {
             trigger: "tr[name=autosales_planned]:contains(Planned by Standing Orders):contains(Not reserved)",
         },
         {
-            content: "The third order is short of stock",
+            content: "The third order is short of stock, shown as demand (Used by)",
             trigger:
-                "tr[name=autosales_planned_line]:eq(2).table-danger:contains(Short of stock)",
+                "tr[name=autosales_planned_line]:eq(2):has(td.table-danger:contains(Short of stock)):has(td.table-danger:contains(Standing orders))",
         },
         {
             content: "The first two are not",
-            trigger: "tr[name=autosales_planned_line]:eq(1):not(.table-danger)",
+            trigger: "tr[name=autosales_planned_line]:eq(1):not(:has(td.table-danger))",
+        },
+        {
+            content: "Their day is in the Delivery column",
+            trigger: "tr[name=autosales_planned_line]:eq(0) td:last-child:not(:empty)",
         },
     ],
 });
