@@ -53,6 +53,7 @@
         "wizard/autosales_interaction_log_wizard_views.xml",
         "wizard/sale_standing_order_cancel_views.xml",
         "report/sale_standing_order_forecast_views.xml",
+        "report/sale_standing_order_revenue_report_views.xml",
         "views/autosales_menus.xml",
     ],
     "demo": [

@@ -18,7 +18,9 @@ class SaleStandingOrderRevenueEvent(models.Model):
     ``sale.standing.order._record_revenue_events``), never entered by hand:
     the MRR on any day is the sum of the changes up to that day, so the
     report adds up by month, customer, salesperson or reason. Amounts are in
-    the currency of the standing order's company.
+    the currency of the standing order's company; the report
+    (``sale.standing.order.revenue.report``) converts them into the current
+    company's currency, so that companies of different currencies add up.
     """
 
     _name = "sale.standing.order.revenue.event"

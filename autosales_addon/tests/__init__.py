@@ -3,6 +3,7 @@ from . import test_smoke_tour
 from . import test_standing_order_schedule
 from . import test_standing_order_forecast
 from . import test_recurring_revenue
+from . import test_recurring_revenue_report
 from . import test_standing_order_payment
 from . import test_standing_order_concurrency
 from . import test_standing_order_access
