@@ -34,8 +34,8 @@ class SaleStandingOrderForecast(models.Model):
     in exception from its next order on.
 
     Amounts are estimated from today's prices (the agreed unit price, else
-    the pricelist's price today), in the company's currency at today's rate;
-    each row is flagged when its product will be short in its warehouse on
+    the pricelist's price today), in the current company's currency at
+    today's rate, so that the companies selected together add up; each row is flagged when its product will be short in its warehouse on
     that day (see ``autosales.stock.shortfall``).
 
     The occurrence of an order prepared ahead and waiting for the customer
@@ -154,8 +154,8 @@ class SaleStandingOrderForecast(models.Model):
         string="Estimated Amount",
         readonly=True,
         help="Untaxed amount estimated from today's prices (the agreed unit price, "
-        "else the pricelist's price today), in the company's currency at today's "
-        "rate. The orders are priced on the day they are made.",
+        "else the pricelist's price today), in the current company's currency at "
+        "today's rate. The orders are priced on the day they are made.",
     )
     shortfall = fields.Boolean(
         string="Short of Stock",
@@ -212,7 +212,8 @@ class SaleStandingOrderForecast(models.Model):
 
     def _get_line_amounts(self):
         """The amount of one order of each line of the forecast standing
-        orders, at today's prices, in its company's currency.
+        orders, at today's prices, in the current company's currency (at its
+        rate of today, as Odoo's analyses convert).
 
         :return: two lists of the same length (line ids, amounts)
         """
@@ -224,12 +225,10 @@ class SaleStandingOrderForecast(models.Model):
         # Prices depend on pricelists the lines do not know of: fresh ones.
         lines.invalidate_recordset(["estimated_price_unit", "price_subtotal"])
         today = fields.Date.context_today(self)
+        company = self.env.company
         amounts = [
             line.currency_id._convert(
-                line.price_subtotal,
-                line.company_id.currency_id,
-                line.company_id,
-                today,
+                line.price_subtotal, company.currency_id, company, today
             )
             if line.currency_id
             else line.price_subtotal
@@ -337,7 +336,7 @@ class SaleStandingOrderForecast(models.Model):
                        / line_uom.factor * product_uom.factor AS product_qty,
                    so.state AS state,
                    so.warehouse_id AS warehouse_id,
-                   company.currency_id AS currency_id,
+                   %(currency_id)s AS currency_id,
                    CASE WHEN prepared.qty IS NULL THEN COALESCE(price.amount, 0)
                         WHEN l.product_uom_qty = 0 THEN 0
                         ELSE COALESCE(price.amount, 0)
@@ -351,7 +350,6 @@ class SaleStandingOrderForecast(models.Model):
               JOIN product_template t ON t.id = p.product_tmpl_id
               JOIN uom_uom line_uom ON line_uom.id = l.product_uom
               JOIN uom_uom product_uom ON product_uom.id = t.uom_id
-              JOIN res_company company ON company.id = so.company_id
               LEFT JOIN price ON price.line_id = l.id
               -- The order prepared for this occurrence and waiting for the
               -- customer: its quantities (as the customer changed them, in
@@ -388,4 +386,5 @@ class SaleStandingOrderForecast(models.Model):
             days=days,
             line_ids=line_ids,
             amounts=amounts,
+            currency_id=self.env.company.currency_id.id,
         )

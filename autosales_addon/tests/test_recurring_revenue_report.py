@@ -189,3 +189,28 @@ class TestRecurringRevenueReport(RecurringRevenueCommon):
         Report = Report.with_context(allowed_company_ids=(self.home | self.abroad).ids)
         [[total]] = Report._read_group(action["domain"], [], ["mrr_change:sum"])
         self.assertAlmostEqual(total, 10250)
+
+    def test_forecast_amounts_in_the_current_companys_currency(self):
+        """The standing order forecast adds up its estimated amounts in one
+        currency too."""
+
+        def amounts(companies):
+            # each request reads the report anew (rows keep their ids)
+            self.env.invalidate_all()
+            rows = (
+                self.env["sale.standing.order.forecast"]
+                .with_user(self.manager)
+                .with_context(allowed_company_ids=companies.ids)
+                .search([("standing_order_id", "in", self.standing_orders.ids)])
+            )
+            self.assertEqual(rows.currency_id, companies[0].currency_id)
+            # one line each: the amount of one order
+            return {row.standing_order_id: row.amount for row in rows}
+
+        at_home = amounts(self.home | self.abroad)
+        self.assertAlmostEqual(at_home[self.standing_home], 2500)
+        self.assertAlmostEqual(at_home[self.standing_abroad], 6000)
+        self.assertAlmostEqual(at_home[self.standing_abroad_manager], 3000)
+        abroad = amounts(self.abroad | self.home)
+        self.assertAlmostEqual(abroad[self.standing_home], 1250)
+        self.assertAlmostEqual(abroad[self.standing_abroad], 3000)
