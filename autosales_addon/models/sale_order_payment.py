@@ -403,12 +403,7 @@ class SaleOrder(models.Model):
 
     def _autosales_notify_customer(self, template_xmlid):
         self.ensure_one()
-        self.message_post_with_source(
-            self.env.ref(template_xmlid),
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-            email_layout_xmlid="mail.mail_notification_light",
-        )
+        self._autosales_send_customer_email(self.env.ref(template_xmlid))
 
     # === CRON METHODS === #
 

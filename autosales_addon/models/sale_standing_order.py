@@ -1578,12 +1578,7 @@ class SaleStandingOrder(models.Model):
             standing.payment_method_lost = True
             if standing.state != "exception":
                 standing.message_post(body=reason)
-            standing.message_post_with_source(
-                template,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-                email_layout_xmlid="mail.mail_notification_light",
-            )
+            standing._autosales_send_customer_email(template)
 
     def _get_exception_date(self):
         """Day this standing order went to exception."""
@@ -1626,12 +1621,7 @@ class SaleStandingOrder(models.Model):
         to_notify = candidates.filtered(lambda o: o.upcoming_notice_date != o.next_date)
         template = self.env.ref("autosales_addon.mail_template_standing_order_upcoming")
         for order in to_notify:
-            order.message_post_with_source(
-                template,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-                email_layout_xmlid="mail.mail_notification_light",
-            )
+            order._autosales_send_customer_email(template)
             order.upcoming_notice_date = order.next_date
         return to_notify
 

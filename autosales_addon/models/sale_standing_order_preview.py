@@ -123,12 +123,7 @@ class SaleStandingOrder(models.Model):
         for standing, order in by_standing.items():
             standing.prepared_order_id = order
             if order in orders:
-                standing.message_post_with_source(
-                    template,
-                    message_type="comment",
-                    subtype_xmlid="mail.mt_comment",
-                    email_layout_xmlid="mail.mail_notification_light",
-                )
+                standing._autosales_send_customer_email(template)
         return orders
 
     @api.model
@@ -151,13 +146,7 @@ class SaleStandingOrder(models.Model):
         template = self.env.ref(
             "autosales_addon.mail_template_standing_order_prepared_reminder"
         )
-        for standing in standing_orders:
-            standing.message_post_with_source(
-                template,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-                email_layout_xmlid="mail.mail_notification_light",
-            )
+        standing_orders._autosales_send_customer_email(template)
         standing_orders.prepared_order_id.autosales_preview_reminded = True
         return standing_orders
 

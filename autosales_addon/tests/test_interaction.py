@@ -172,6 +172,21 @@ class TestInteractionLogging(AutosalesCrmCommon):
         self.StandingOrder._generate_due_orders(until=fields.Date.to_date("2027-01-01"))
         self.assertFalse(self._interactions())
 
+    def test_automatic_emails_to_the_customer_are_not_interactions(self):
+        """Sent while a salesperson works (their click prepares or generates
+        an order), an automatic email to the customer is no contact."""
+        standing = self._create_standing_order(user_id=self.salesman.id)
+        self.company.autosales_notice_days = 3
+        notified = self.StandingOrder.with_user(
+            self.salesman
+        )._cron_send_upcoming_notices(today=fields.Date.to_date("2026-12-29"))
+        self.assertEqual(notified, standing)
+        sent = standing.message_ids.filtered(
+            lambda m: self.customer in m.partner_ids and m.message_type == "comment"
+        )
+        self.assertEqual(sent.author_id, self.salesman.partner_id)
+        self.assertFalse(self._interactions())
+
     # === BY HAND === #
 
     def test_log_interaction_wizard_with_follow_up(self):
