@@ -45,6 +45,13 @@ registry.category("web_tour.tours").add("autosales_portal_tour", {
         {
             trigger: ".o_standing_order_state:contains('Paused')",
         },
+        {
+            content: "While paused, no next order is shown, nor offered to skip",
+            trigger: ".o_standing_order_next_date:contains('None while paused')",
+        },
+        {
+            trigger: ".o_standing_order_actions:not(:has(button.o_standing_order_skip))",
+        },
         ...changeInDialog(
             "Resume it",
             "button.o_standing_order_resume",
