@@ -51,6 +51,8 @@ class SaleStandingOrder(models.Model):
         readonly=True,
         tracking=True,
         index=True,
+        # The kanban's columns in the order of the lifecycle.
+        group_expand=True,
     )
     company_id = fields.Many2one(
         "res.company",

@@ -23,6 +23,22 @@ class TestFormatting(AutosalesCommon):
         self.assertEqual(german._format_quantity(1000.0), "1.000")
         self.assertEqual(german._format_quantity(2.5), "2,5")
 
+    def test_kanban_cards_and_columns(self):
+        """Cards say "Every month" (not "1 Months"); columns follow the
+        lifecycle, not the alphabet."""
+        arch = self.StandingOrder.get_views([(False, "kanban")])["views"]["kanban"][
+            "arch"
+        ]
+        self.assertIn('name="interval_label"', arch)
+        self.assertNotIn('name="interval_type"', arch)
+        standing = self._create_standing_order(interval_number=1, interval_type="month")
+        self.assertEqual(standing.interval_label, "Every month")
+        groups = self.StandingOrder.web_read_group([], ["state"], ["state"])["groups"]
+        self.assertEqual(
+            [group["state"] for group in groups],
+            ["draft", "active", "paused", "exception", "done", "cancelled"],
+        )
+
     def test_quantity_change_note(self):
         standing = self._create_standing_order()
         standing.line_ids.product_uom_qty = 1500
