@@ -20,14 +20,13 @@ class IrActionsReport(models.Model):
 
     @api.model
     @tools.ormcache()
-    def _autosales_can_render_batches(self):
-        """Whether wkhtmltopdf renders several documents in one run: only its
-        builds with patched Qt do."""
+    def _autosales_get_wkhtmltopdf_version(self):
+        """What ``wkhtmltopdf --version`` says, or "" when it does not run."""
         binary = _get_wkhtmltopdf_bin()
         if not binary:
-            return False
+            return ""
         try:
-            version = subprocess.run(  # noqa: S603 - the configured wkhtmltopdf
+            return subprocess.run(  # noqa: S603 - the configured wkhtmltopdf
                 [binary, "--version"],
                 capture_output=True,
                 text=True,
@@ -35,8 +34,36 @@ class IrActionsReport(models.Model):
                 check=False,
             ).stdout
         except (OSError, subprocess.SubprocessError):
-            return False
-        return "patched qt" in version.lower()
+            return ""
+
+    @api.model
+    def _autosales_can_render_batches(self):
+        """Whether wkhtmltopdf renders several documents in one run: only its
+        builds with patched Qt do."""
+        return "patched qt" in self._autosales_get_wkhtmltopdf_version().lower()
+
+    def _render_qweb_pdf_prepare_streams(self, report_ref, data, res_ids=None):
+        """Render one document per run of a wkhtmltopdf without patched Qt
+        (Debian's package, for one), which refuses several: Odoo renders
+        several at once when its scheduled action sends a batch of invoices,
+        or a user prints several records."""
+        if (
+            res_ids
+            and len(res_ids) > 1
+            and self._autosales_get_wkhtmltopdf_version()
+            and not self._autosales_can_render_batches()
+        ):
+            streams = {}
+            for res_id in res_ids:
+                streams.update(
+                    super()._render_qweb_pdf_prepare_streams(
+                        report_ref, data, res_ids=[res_id]
+                    )
+                )
+            return streams
+        return super()._render_qweb_pdf_prepare_streams(
+            report_ref, data, res_ids=res_ids
+        )
 
     def _pre_render_qweb_pdf(self, report_ref, res_ids=None, data=None):
         """Serve the PDFs rendered ahead by :meth:`_autosales_prerender_pdfs`."""

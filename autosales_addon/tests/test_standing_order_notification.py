@@ -244,6 +244,25 @@ class TestStandingOrderNotification(AutosalesCommon):
         self.assertEqual(runs, [1, 1, 1])
         self._assert_own_pdfs(orders)
 
+    def test_invoices_sent_together_each_with_its_pdf(self):
+        """Odoo's scheduled action sends a batch of invoices with their PDFs:
+        rendered in one run of wkhtmltopdf where its build can, one by one
+        where it cannot (Debian's refuses several documents)."""
+        for _index in range(2):
+            self._create_standing_order(invoicing_mode="on_order")
+        orders = self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
+        invoices = orders.invoice_ids
+        self.assertEqual(len(invoices), 2)
+        self.env["account.move"].with_context(
+            force_report_rendering=True
+        )._cron_account_move_send()
+        for invoice in invoices:
+            self.assertTrue(invoice.is_move_sent)
+            text = self._pdf_text(invoice.invoice_pdf_report_id)
+            self.assertIn(invoice.name, text)
+            for other in invoices - invoice:
+                self.assertNotIn(other.name, text)
+
     def _validate_webshop_delivery(self):
         order = self.SaleOrder.create(
             {
