@@ -26,3 +26,11 @@ class TestStandingOrderBackend(AutosalesCommon, HttpCase):
         self.assertEqual(standing.user_id, self.salesman)
         self.assertEqual(standing.next_date, standing.start_date)
         self.assertLessEqual(standing.start_date, date.today())
+
+    def test_needs_attention_reloads_within_sales(self):
+        self.salesman.write({"password": "autosales_salesman"})
+        self.start_tour(
+            "/odoo/action-sale.action_quotations_with_onboarding",
+            "autosales_attention_address",
+            login="autosales_salesman",
+        )

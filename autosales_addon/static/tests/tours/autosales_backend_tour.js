@@ -83,3 +83,38 @@ registry.category("web_tour.tours").add("autosales_backend_standing_order", {
         },
     ],
 });
+
+// From the menu, Needs Attention shows at its own address; opened there (a
+// reload, a bookmark), it is still within Sales.
+registry.category("web_tour.tours").add("autosales_attention_address", {
+    steps: () => [
+        {
+            trigger: ".o_main_navbar button:contains(Customers)",
+            run: "click",
+        },
+        {
+            trigger: ".dropdown-item:contains(Needs Attention)",
+            run: "click",
+        },
+        {
+            content: "Its address is its own",
+            trigger: ".o_breadcrumb:contains(Needs Attention)",
+            run() {
+                if (!window.location.pathname.endsWith("/needs-attention")) {
+                    throw new Error(`Needs Attention shows at ${window.location.pathname}`);
+                }
+                window.location.reload();
+            },
+        },
+        {
+            content: "Needs Attention opens within the Sales app",
+            trigger: ".o_menu_brand:contains(Sales)",
+        },
+        {
+            trigger: ".o_breadcrumb:contains(Needs Attention)",
+        },
+        {
+            trigger: ".o_list_view",
+        },
+    ],
+});
