@@ -37,7 +37,8 @@ class AutosalesAttention(models.Model):
     _rec_name = "description"
 
     reason = fields.Selection(selection=REASONS, required=True, readonly=True)
-    description = fields.Char(string="Why", required=True, readonly=True)
+    # Text, so that the list wraps it rather than cutting it off.
+    description = fields.Text(string="Why", required=True, readonly=True)
     since = fields.Date(
         required=True,
         readonly=True,
