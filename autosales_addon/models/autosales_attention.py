@@ -25,10 +25,10 @@ class AutosalesAttention(models.Model):
 
     Rows are not entered by hand: :meth:`_sync_items` makes them match what
     the ``_get_<reason>_items`` methods find (daily scheduled action, and
-    each time someone opens the menu), keeping the rows still found, so that
-    ``since`` stays the day a problem was first seen when the problem itself
-    has no date. Adding a reason: a selection value, its
-    ``_get_<reason>_items`` and its ``_fix_<reason>``.
+    each time someone opens the menu, for the rows they see), keeping the
+    rows still found, so that ``since`` stays the day a problem was first
+    seen when the problem itself has no date. Adding a reason: a selection
+    value, its ``_get_<reason>_items`` and its ``_fix_<reason>``.
     """
 
     _name = "autosales.attention"
@@ -37,7 +37,8 @@ class AutosalesAttention(models.Model):
     _rec_name = "description"
 
     reason = fields.Selection(selection=REASONS, required=True, readonly=True)
-    description = fields.Char(string="Why", required=True, readonly=True)
+    # Text, so that the list wraps it rather than cutting it off.
+    description = fields.Text(string="Why", required=True, readonly=True)
     since = fields.Date(
         required=True,
         readonly=True,
@@ -91,9 +92,9 @@ class AutosalesAttention(models.Model):
 
     @api.model
     def action_open_attention(self):
-        """The menu: refresh the rows of the user's companies, then list them,
-        so that a problem fixed since the last visit is gone."""
-        self._sync_items(companies=self.env.companies)
+        """The menu: refresh the rows the user sees in their companies, then
+        list them, so that a problem fixed since the last visit is gone."""
+        self._sync_items(companies=self.env.companies, users=self._get_visible_users())
         return self.env["ir.actions.act_window"]._for_xml_id(
             "autosales_addon.action_autosales_attention"
         )
@@ -189,12 +190,15 @@ class AutosalesAttention(models.Model):
     # === SYNCHRONISATION === #
 
     @api.model
-    def _sync_items(self, companies=None, reasons=None, today=None):
+    def _sync_items(self, companies=None, reasons=None, today=None, users=None):
         """Make the rows of ``companies`` (all by default) and ``reasons``
         (all by default) match the problems found now.
 
         :param date today: the reference day (default: today in each
             company's time zone)
+        :param users: only the rows of these salespeople (``res.users``),
+            looking only for their problems; the rows of the others stay as
+            they are (default: everyone's)
         :return: False when another transaction is synchronising (its rows
             are as fresh), else True
         """
@@ -216,12 +220,21 @@ class AutosalesAttention(models.Model):
                 finder = getattr(
                     Attention.with_company(company), f"_get_{reason}_items"
                 )
-                for values in finder(company, day):
+                for values in finder(company, day, users=users):
                     values.update(reason=reason, company_id=company.id)
                     found[self._get_item_key(values)] = values
-            existing = Attention.search(
-                [("company_id", "=", company.id), ("reason", "in", reasons)]
-            )
+            domain = [("company_id", "=", company.id), ("reason", "in", reasons)]
+            if users is not None:
+                # Also the rows of the documents found, should another
+                # salesperson's row be about one now assigned to ``users``:
+                # it is theirs from now on rather than a duplicate.
+                partner_ids = {v["partner_id"] for v in found.values()} - {False}
+                domain += [
+                    "|",
+                    ("user_id", "in", users.ids),
+                    ("partner_id", "in", list(partner_ids)),
+                ]
+            existing = Attention.search(domain)
             for row in existing:
                 key = (
                     row.reason,
@@ -232,7 +245,8 @@ class AutosalesAttention(models.Model):
                 )
                 values = found.pop(key, None)
                 if values is None:
-                    row.unlink()
+                    if users is None or row.user_id in users:
+                        row.unlink()
                     continue
                 if values.get("since") is None:
                     values.pop("since")
@@ -248,6 +262,37 @@ class AutosalesAttention(models.Model):
                     values["since"] = day
             Attention.create(list(found.values()))
         return True
+
+    @api.model
+    def _get_visible_users(self):
+        """The salespeople whose rows the current user sees, as the record
+        rules of this model say: only their own unless they see all leads
+        (None: everyone's)."""
+        if self.env.su or self.env.user.has_group(
+            "sales_team.group_sale_salesman_all_leads"
+        ):
+            return None
+        return self.env.user
+
+    @api.model
+    def _get_users_domain(self, users, field="user_id"):
+        """The part of a finder's search domain that keeps the documents of
+        ``users`` (None: everyone's), whose salesperson is in ``field``."""
+        return [] if users is None else [(field, "in", users.ids)]
+
+    @api.model
+    def _get_order_users_domain(self, users):
+        """:meth:`_get_users_domain` for sale orders, whose rows go to their
+        salesperson, else to their standing order's."""
+        if users is None:
+            return []
+        return [
+            "|",
+            ("user_id", "in", users.ids),
+            "&",
+            ("user_id", "=", False),
+            ("standing_order_id.user_id", "in", users.ids),
+        ]
 
     @api.model
     def _get_row_value(self, row, field):
@@ -304,14 +349,17 @@ class AutosalesAttention(models.Model):
         }
 
     # === REASONS === #
-    # Each ``_get_<reason>_items(company, today)`` returns the values of the
-    # rows of ``company`` for that reason (without reason and company); a
-    # ``since`` of None means "the day first seen".
+    # Each ``_get_<reason>_items(company, today, users=None)`` returns the
+    # values of the rows of ``company`` for that reason (without reason and
+    # company), only those of the salespeople ``users`` when given (by its
+    # search, not by filtering them all); a ``since`` of None means "the day
+    # first seen".
 
-    def _get_exception_items(self, company, today):
+    def _get_exception_items(self, company, today, users=None):
         """Standing orders in exception, with the reason they stopped."""
         standing_orders = self.env["sale.standing.order"].search(
             [("company_id", "=", company.id), ("state", "=", "exception")]
+            + self._get_users_domain(users)
         )
         return [
             self._standing_order_values(
@@ -323,7 +371,7 @@ class AutosalesAttention(models.Model):
             for standing in standing_orders
         ]
 
-    def _get_payment_items(self, company, today):
+    def _get_payment_items(self, company, today, users=None):
         """Orders whose refused payment waits for its next retry."""
         orders = self.env["sale.order"].search(
             [
@@ -331,6 +379,7 @@ class AutosalesAttention(models.Model):
                 ("standing_order_id", "!=", False),
                 ("standing_payment_retry_date", "!=", False),
                 ("state", "in", ("draft", "sent")),
+                *self._get_order_users_domain(users),
             ]
         )
         items = []
@@ -361,7 +410,7 @@ class AutosalesAttention(models.Model):
             )
         return items
 
-    def _get_card_items(self, company, today):
+    def _get_card_items(self, company, today, users=None):
         """Running pay-now standing orders whose saved card was removed, or
         expires before their next order (when its provider tells the expiry,
         see ``payment.token._autosales_get_expiry_date``). Those stopped in
@@ -371,6 +420,7 @@ class AutosalesAttention(models.Model):
                 ("company_id", "=", company.id),
                 ("payment_mode", "=", "pay_now"),
                 ("state", "in", ("active", "paused")),
+                *self._get_users_domain(users),
             ]
         )
         items = []
@@ -401,7 +451,7 @@ class AutosalesAttention(models.Model):
                 items.append(self._standing_order_values(standing, description))
         return items
 
-    def _get_credit_items(self, company, today):
+    def _get_credit_items(self, company, today, users=None):
         """Customers approved for orders on account using more than
         ``CREDIT_WARNING_RATIO`` of their credit limit in ``company``."""
         if not company.account_use_credit_limit:
@@ -413,6 +463,7 @@ class AutosalesAttention(models.Model):
                 [
                     ("on_account_allowed", "=", True),
                     ("company_id", "in", (False, company.id)),
+                    *self._get_users_domain(users),
                 ]
             )
             .filtered(lambda p: p.commercial_partner_id == p and p.credit_limit)
@@ -450,20 +501,28 @@ class AutosalesAttention(models.Model):
             items.append(self._partner_values(customer, description))
         return items
 
-    def _get_shortfall_items(self, company, today):
+    def _get_shortfall_items(self, company, today, users=None):
         """Forecast shortfalls within the company's warning days: one row for
         each standing order whose orders from the shortfall day on will find
         too little stock, for its salesperson."""
         shortfalls = (
             self.env["autosales.stock.shortfall"]
             .sudo()
-            .search([("company_id", "=", company.id)])
+            .search(
+                [("company_id", "=", company.id)]
+                + self._get_users_domain(users, "standing_order_ids.user_id")
+            )
             ._filter_due(today)
         )
         digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
         items = []
         for shortfall in shortfalls:
-            for standing in shortfall.standing_order_ids:
+            standing_orders = shortfall.standing_order_ids
+            if users is not None:
+                standing_orders = standing_orders.filtered(
+                    lambda standing: standing.user_id in users
+                )
+            for standing in standing_orders:
                 env = self._item_env(standing.user_id)
                 description = env._(
                     "The warehouse %(warehouse)s will be short of %(quantity)s "
@@ -482,7 +541,7 @@ class AutosalesAttention(models.Model):
                 )
         return items
 
-    def _get_reorder_items(self, company, today):
+    def _get_reorder_items(self, company, today, users=None):
         """Customers past the date their order history predicts for their
         next order, not contacted about it since the week before."""
         partners = (
@@ -492,6 +551,7 @@ class AutosalesAttention(models.Model):
                 [
                     ("autosales_reorder_date", "<", today),
                     ("company_id", "in", (False, company.id)),
+                    *self._get_users_domain(users),
                 ]
             )
         )
@@ -510,7 +570,7 @@ class AutosalesAttention(models.Model):
             )
         return items
 
-    def _get_no_contact_items(self, company, today):
+    def _get_no_contact_items(self, company, today, users=None):
         """Customers without an interaction of ``company`` for its
         ``autosales_no_contact_days`` (counted from their creation when they
         have none): the customers the "No contact" reminder rules consider."""
@@ -520,7 +580,7 @@ class AutosalesAttention(models.Model):
         partners = (
             self.env["autosales.reminder.rule"]
             .with_context(autosales_reminder_company_id=company.id)
-            ._get_no_contact_candidates(None)
+            ._get_no_contact_candidates(None, self._get_users_domain(users))
         )
         last_dates = self.env["autosales.interaction"]._get_last_interaction_dates(
             partners, companies=company
@@ -550,13 +610,14 @@ class AutosalesAttention(models.Model):
             items.append(self._partner_values(partner, description, since))
         return items
 
-    def _get_waiting_items(self, company, today):
+    def _get_waiting_items(self, company, today, users=None):
         """Orders prepared ahead that wait for the customer's review."""
         orders = self.env["sale.order"].search(
             [
                 ("company_id", "=", company.id),
                 ("autosales_preview_state", "=", "waiting"),
                 ("state", "in", ("draft", "sent")),
+                *self._get_order_users_domain(users),
             ]
         )
         items = []

@@ -404,13 +404,15 @@ class AutosalesReminderRule(models.Model):
                 events.append((partner, event_date))
         return events
 
-    def _get_no_contact_candidates(self, records):
-        """Customers followed by a salesperson or who bought something."""
+    def _get_no_contact_candidates(self, records, domain=None):
+        """Customers followed by a salesperson or who bought something (and
+        matching ``domain`` when given)."""
         partners = self.env["res.partner"].search(
             expression.AND(
                 [
                     self._get_document_domain("res.partner", records),
                     ["|", ("user_id", "!=", False), ("customer_rank", ">", 0)],
+                    domain or [],
                 ]
             )
         )

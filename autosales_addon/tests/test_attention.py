@@ -259,8 +259,89 @@ class TestAttention(AutosalesCrmCommon):
         self.assertEqual(action["res_model"], "autosales.attention")
         seen = self._items("exception", user=self.salesman)
         self.assertEqual(seen.standing_order_id, mine)
+        self.Attention.with_user(self.manager).action_open_attention()
         seen = self._items("exception", user=self.manager)
         self.assertLessEqual(mine | theirs, seen.standing_order_id)
+
+    def _rows_gone_stale(self):
+        """Rows of both salespeople made stale: of each one's two standing
+        orders in exception, one is resumed (its row goes), the other stops
+        for another reason (its row changes); and each one's customer is not
+        contacted for long (a row to make)."""
+        standing_orders = self._exceptions_for(
+            self.salesman, self.salesman, self.other_salesman, self.other_salesman
+        )
+        self._sync()
+        rows = {
+            standing: self._items("exception", standing_order_id=standing)
+            for standing in standing_orders
+        }
+        self.assertTrue(all(rows.values()))
+        mine, mine_fixed, theirs, theirs_fixed = standing_orders
+        (mine_fixed | theirs_fixed).action_resume()
+        (mine | theirs).exception_reason = "Stopped by hand."
+        self.other_customer.user_id = self.other_salesman
+        self.company.autosales_no_contact_days = 60
+        for customer in self.customer | self.other_customer:
+            self.Interaction.create(
+                {
+                    "partner_id": customer.id,
+                    "summary": "Visit",
+                    "date": datetime(2020, 1, 1, 10),
+                }
+            )
+        return rows, standing_orders
+
+    def test_salesman_menu_refreshes_only_own_rows(self):
+        rows, (mine, mine_fixed, theirs, theirs_fixed) = self._rows_gone_stale()
+        self.Attention.with_user(self.salesman).action_open_attention()
+        self.assertFalse(rows[mine_fixed].exists())
+        self.assertEqual(rows[mine].description, "Stopped by hand.")
+        self.assertTrue(self._items("no_contact", partner_id=self.customer))
+        # The other salesperson's rows are theirs to refresh.
+        self.assertTrue(rows[theirs_fixed].exists())
+        self.assertNotEqual(rows[theirs].description, "Stopped by hand.")
+        self.assertFalse(self._items("no_contact", partner_id=self.other_customer))
+
+    def test_manager_menu_refreshes_all_rows(self):
+        rows, (mine, mine_fixed, theirs, theirs_fixed) = self._rows_gone_stale()
+        self.Attention.with_user(self.manager).action_open_attention()
+        self.assertFalse(rows[mine_fixed].exists())
+        self.assertFalse(rows[theirs_fixed].exists())
+        self.assertEqual(rows[mine].description, "Stopped by hand.")
+        self.assertEqual(rows[theirs].description, "Stopped by hand.")
+        self.assertTrue(self._items("no_contact", partner_id=self.customer))
+        self.assertTrue(self._items("no_contact", partner_id=self.other_customer))
+
+    def test_salesman_menu_takes_over_the_row_of_a_reassigned_document(self):
+        standing = self._exceptions_for(self.other_salesman)
+        self._sync()
+        row = self._items("exception", standing_order_id=standing)
+        self.assertEqual(row.user_id, self.other_salesman)
+        standing.user_id = self.salesman
+        self.Attention.with_user(self.salesman).action_open_attention()
+        self.assertEqual(
+            self._items("exception", standing_order_id=standing), row, "not a second"
+        )
+        self.assertEqual(row.user_id, self.salesman)
+
+    def test_order_row_of_its_salesperson_else_its_standing_orders(self):
+        self.company.autosales_preview_days = 5
+        self._create_standing_order()
+        order = self.StandingOrder._cron_prepare_orders(today=date(2026, 12, 27))
+        order.user_id = self.other_salesman
+
+        def sync_for(user):
+            self.Attention._sync_items(
+                reasons=["waiting"], today=date(2026, 12, 28), users=user
+            )
+            return self._items("waiting", sale_order_id=order)
+
+        self.assertFalse(sync_for(self.salesman))
+        self.assertEqual(sync_for(self.other_salesman).user_id, self.other_salesman)
+        order.user_id = False
+        self.assertFalse(sync_for(self.other_salesman))
+        self.assertEqual(sync_for(self.salesman).user_id, self.salesman)
 
     def test_other_company_items_are_invisible(self):
         company_b = self.env["res.company"].create({"name": "AutoSales Company B"})

@@ -274,6 +274,18 @@ class TestStockForecast(AutosalesCommon):
         Attention._sync_items(reasons=["shortfall"])
         self.assertFalse(item.exists())
 
+    def test_shortfall_rows_of_one_salesperson(self):
+        """A refresh of one salesperson's rows makes those of their standing
+        orders short, not of the others' short of the same product."""
+        mine = self._weekly_lamps()
+        self._weekly_lamps(user_id=self.manager.id)
+        self.Shortfall._refresh_shortfalls()
+        self.assertEqual(len(self._shortfall().standing_order_ids), 2)
+        Attention = self.env["autosales.attention"]
+        Attention._sync_items(reasons=["shortfall"], users=self.salesman)
+        rows = Attention.search([("reason", "=", "shortfall")])
+        self.assertEqual(rows.standing_order_id, mine)
+
     # === ACTIVITIES === #
 
     def test_activity_for_the_responsible_within_the_days(self):
