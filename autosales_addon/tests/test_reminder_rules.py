@@ -1,8 +1,11 @@
 from ast import literal_eval
 from datetime import date, datetime, time, timedelta
 
+from lxml import etree
+
 from odoo.fields import Command
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import AutosalesCrmCommon
 
@@ -437,6 +440,51 @@ class TestReminderRules(AutosalesCrmCommon):
         self.assertEqual(customers, self.customer)
         self.assertEqual(customers.autosales_next_contact_date, date(2027, 3, 29))
         self.assertEqual(customers.autosales_reorder_date, date(2027, 4, 1))
+
+    def _my_customers_to_contact(self, user):
+        """The customers to contact ``user`` sees by default."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "autosales_addon.action_autosales_customers_to_contact"
+        )
+        context = literal_eval(action["context"])
+        self.assertTrue(context["search_default_autosales_my_customers"])
+        Partner = self.env["res.partner"].with_user(user)
+        arch = Partner.get_view(
+            self.env.ref(
+                "autosales_addon.res_partner_view_search_autosales_to_contact"
+            ).id,
+            "search",
+        )["arch"]
+        [my_filter] = etree.fromstring(arch).xpath(
+            "//filter[@name='autosales_my_customers']"
+        )
+        return Partner.search(
+            literal_eval(action["domain"])
+            + safe_eval(my_filter.get("domain"), {"uid": user.id})
+        )
+
+    def test_my_customers_to_contact_include_those_i_have_a_reminder_about(self):
+        # Sam runs the standing order of Dimlight, who has no salesperson;
+        # Olga is the salesperson of Brightlight and runs its standing order.
+        self.customer.user_id = self.other_salesman
+        self._create_standing_order(partner_id=self.other_customer.id)
+        self._create_standing_order(user_id=self.other_salesman.id)
+        self._create_rule(
+            "standing_order_upcoming",
+            offset_days=2,
+            advance_days=5,
+            assign_to="document_salesperson",
+        )
+        self._cron(date(2026, 12, 27))
+        self.assertEqual(
+            self.other_customer.autosales_open_reminder_ids.user_id, self.salesman
+        )
+        self.assertEqual(
+            self._my_customers_to_contact(self.salesman), self.other_customer
+        )
+        self.assertEqual(
+            self._my_customers_to_contact(self.other_salesman), self.customer
+        )
 
     def test_a_logged_call_takes_the_customer_off_the_list(self):
         self._order_every_month()
