@@ -73,6 +73,7 @@ class SaleOrder(models.Model):
         waiting.autosales_preview_state = "confirmed"
         for order in waiting:
             order.standing_order_id._use_prepared_occurrence(order)
+        waiting.standing_order_id._close_upcoming_reminders()
         return super().action_confirm()
 
     def _action_cancel(self):
@@ -97,6 +98,7 @@ class SaleOrder(models.Model):
                     next=format_date(self.env, standing.next_date),
                 )
             )
+        waiting.standing_order_id._close_upcoming_reminders(placed=False)
         return res
 
     # === BUSINESS METHODS === #

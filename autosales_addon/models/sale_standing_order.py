@@ -784,6 +784,7 @@ class SaleStandingOrder(models.Model):
             )
         self.write({"state": "paused"})
         self._drop_prepared_orders()
+        self._close_upcoming_reminders(placed=False)
         return True
 
     def action_resume(self):
@@ -802,6 +803,7 @@ class SaleStandingOrder(models.Model):
         return True
 
     def _action_resume(self):
+        released = self.browse()
         for order in self:
             prepared = order.prepared_order_id
             if (
@@ -811,6 +813,7 @@ class SaleStandingOrder(models.Model):
                 # Resumed without the customer's answer: the prepared order
                 # is placed as it stands.
                 prepared.autosales_preview_state = "released"
+                released |= order
                 if prepared.standing_order_date == order.next_date:
                     order._advance_schedule(1)
             if order.state == "paused":
@@ -825,6 +828,7 @@ class SaleStandingOrder(models.Model):
                 }
             )
         self._close_exception_activities()
+        released._close_upcoming_reminders()
         # Orders left unconfirmed by the problem that caused the exception
         # (credit limit, refused payment) get another chance now.
         pending = self.order_ids._autosales_filter_pending()
@@ -859,6 +863,7 @@ class SaleStandingOrder(models.Model):
                     next=format_date(self.env, order.next_date),
                 )
             )
+        self._close_upcoming_reminders(placed=False)
         self._close_finished()
         return True
 
@@ -895,6 +900,7 @@ class SaleStandingOrder(models.Model):
             }
         )
         self._drop_prepared_orders()
+        self._close_upcoming_reminders(placed=False)
         if reason:
             for order in self:
                 order.message_post(body=self.env._("Cancellation note: %s", reason))
@@ -1554,6 +1560,47 @@ class SaleStandingOrder(models.Model):
             activities.action_feedback(
                 feedback=self.env._("Solved: the standing order runs again.")
             )
+
+    def _close_upcoming_reminders(self, placed=True):
+        """Close the open "before standing order occurrence" reminders of
+        these standing orders whose occurrence is over: the schedule moved
+        past it, or the standing order stopped running (paused, cancelled,
+        done). The reminders of the next occurrence stay, also while a
+        standing order in exception waits for the customer.
+
+        :param bool placed: the occurrences were placed (their reminders are
+            done) rather than skipped or dropped (they are withdrawn)
+        """
+        if not self:
+            return
+        logs = (
+            self.env["autosales.reminder.log"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("trigger", "=", "standing_order_upcoming"),
+                    ("state", "=", "open"),
+                ]
+            )
+        )
+        over = logs.filtered(
+            lambda log: (standing := self.browse(log.res_id)).state
+            not in ("active", "exception")
+            or log.event_date < standing.next_date
+        )
+        if not over:
+            return
+        # Closing a reminder is no contact with the customer: log none.
+        activities = over.activity_id.with_context(autosales_skip_interaction_log=True)
+        if placed:
+            activities.action_feedback(feedback=self.env._("The order was placed."))
+        else:
+            activities.unlink()
+        over.filtered(lambda log: log.state == "open").write(
+            {"state": "done" if placed else "cancelled"}
+        )
 
     def _get_attention_user(self):
         """Who looks into the problems of this standing order."""

@@ -234,10 +234,12 @@ class SaleStandingOrder(models.Model):
         # Either every date of the plan has its order now, or the standing
         # order went to exception and keeps its schedule for a retry (the
         # orders already created are found again, never created twice).
-        self.browse([standing.id for standing in plan])._each_isolated(
+        planned = self.browse([standing.id for standing in plan])
+        planned._each_isolated(
             lambda standing: standing.state == "active"
             and standing._advance_schedule(len(plan[standing]))
         )
+        planned._close_upcoming_reminders()
         self._process_generated_orders(orders)
         self._each_isolated(lambda standing: standing._close_finished())
         return orders

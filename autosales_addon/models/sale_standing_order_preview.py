@@ -259,6 +259,7 @@ class SaleStandingOrder(models.Model):
         order = self._get_prepared_order()
         order.autosales_preview_state = "confirmed"
         self._use_prepared_occurrence(order)
+        self._close_upcoming_reminders()
         self._process_generated_orders(order)
         self._send_pending_payments(order)
         return order

@@ -104,6 +104,45 @@ class TestPortalPreparedOrder(PortalCommon):
         self.assertEqual(self.standing.order_count, 1)
         self.assertEqual(self.standing.next_date, date(2099, 3, 1))
 
+    def _check_quantities_reminder(self):
+        """The salesperson's reminder to check the quantities of the next
+        order (Jan 1, 2099) before the customer answers."""
+        rule = self.env["autosales.reminder.rule"].create(
+            {
+                "name": "Check quantities",
+                "trigger": "standing_order_upcoming",
+                "offset_days": 2,
+                "advance_days": 5,
+                "assign_to": "document_salesperson",
+            }
+        )
+        activity = rule._create_reminders(date(2098, 12, 30), records=self.standing)
+        self.assertEqual(activity.user_id, self.salesman)
+        return rule.log_ids
+
+    def test_confirming_in_the_portal_closes_the_salespersons_reminder(self):
+        log = self._check_quantities_reminder()
+        activity = log.activity_id
+        self.authenticate("autosales_portal", "autosales_portal")
+        response = self._post(
+            self.standing, "prepared-confirm", {"prepared_order_id": str(self.order.id)}
+        )
+        self.assertIn("is confirmed", self._flash(response))
+        self.assertEqual(log.state, "done")
+        self.assertFalse(activity.exists())
+        self.assertFalse(self.customer.autosales_next_contact_date)
+
+    def test_skipping_in_the_portal_withdraws_the_salespersons_reminder(self):
+        log = self._check_quantities_reminder()
+        activity = log.activity_id
+        self.authenticate("autosales_portal", "autosales_portal")
+        response = self._post(self.standing, "skip", {})
+        self.assertIn("skipped", self._flash(response))
+        self.assertEqual(self.order.autosales_preview_state, "skipped")
+        self.assertEqual(log.state, "cancelled")
+        self.assertFalse(activity.exists())
+        self.assertFalse(self.customer.autosales_next_contact_date)
+
     def test_bad_quantity_shows_a_message_and_changes_nothing(self):
         self.authenticate("autosales_portal", "autosales_portal")
         line = self.order.order_line

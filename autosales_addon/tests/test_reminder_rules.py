@@ -1,8 +1,11 @@
 from ast import literal_eval
 from datetime import date, datetime, time, timedelta
 
+from lxml import etree
+
 from odoo.fields import Command
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import AutosalesCrmCommon
 
@@ -184,6 +187,127 @@ class TestReminderRules(AutosalesCrmCommon):
         self.assertFalse(activity.exists())
         self.assertEqual(logs.state, "cancelled")
 
+    # === BEFORE A STANDING ORDER OCCURRENCE: ITS ORDER IS MADE === #
+
+    def _check_quantities_reminder(self, **values):
+        """A standing order (next order on Jan 1, 2027) whose order is
+        prepared on Dec 27, 2026, the day its salesperson gets the reminder to
+        check the quantities of it (due on Dec 30).
+
+        :return: the standing order, the prepared order, the reminder log
+        """
+        standing = self._create_standing_order(preview_days=5, **values)
+        rule = self._create_rule(
+            "standing_order_upcoming",
+            offset_days=2,
+            advance_days=5,
+            assign_to="document_salesperson",
+            summary="Confirm the quantities of {document} (order on {date})",
+        )
+        order = self.StandingOrder._cron_prepare_orders(today=date(2026, 12, 27))
+        self.assertEqual(order.autosales_preview_state, "waiting")
+        activity = self._cron(date(2026, 12, 27))
+        log = self.env["autosales.reminder.log"].search([("rule_id", "=", rule.id)])
+        self.assertEqual(log.activity_id, activity)
+        self.assertEqual(activity.user_id, self.salesman)
+        self.assertEqual(self.customer.autosales_next_contact_date, date(2026, 12, 30))
+        return standing, order, log
+
+    def _assert_reminder_closed(self, log, state):
+        activity = log.activity_id
+        self.assertEqual(log.state, state)
+        self.assertFalse(activity.exists())
+        self.assertFalse(self.customer.autosales_next_contact_date)
+        self.assertFalse(
+            self.Interaction.search_count(
+                [
+                    ("partner_id", "=", self.customer.id),
+                    ("interaction_type", "=", "phone_call"),
+                ]
+            ),
+            "closing a reminder is no call with the customer",
+        )
+
+    def _placed_feedback(self, standing):
+        return standing.message_ids.filtered(
+            lambda message: "The order was placed." in message.body
+        )
+
+    def test_check_quantities_reminder_is_done_when_generated_now(self):
+        standing, order, log = self._check_quantities_reminder()
+        standing.with_user(self.salesman).action_generate_now()
+        self.assertEqual(order.autosales_preview_state, "confirmed")
+        self.assertEqual(standing.next_date, date(2027, 3, 1))
+        self._assert_reminder_closed(log, "done")
+        self.assertTrue(self._placed_feedback(standing))
+
+    def test_check_quantities_reminder_is_done_when_placed_on_its_date(self):
+        standing, order, log = self._check_quantities_reminder()
+        self.assertEqual(
+            self.StandingOrder._generate_due_orders(until=date(2027, 1, 1)), order
+        )
+        self.assertEqual(order.autosales_preview_state, "released")
+        self._assert_reminder_closed(log, "done")
+        self.assertTrue(self._placed_feedback(standing))
+
+    def test_check_quantities_reminder_is_done_when_generated_without_preview(self):
+        standing = self._create_standing_order()
+        rule = self._create_rule(
+            "standing_order_upcoming", offset_days=2, advance_days=5
+        )
+        self._cron(date(2026, 12, 27))
+        log = self.env["autosales.reminder.log"].search([("rule_id", "=", rule.id)])
+        self.assertTrue(log.activity_id)
+        self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
+        self.assertEqual(standing.order_count, 1)
+        self._assert_reminder_closed(log, "done")
+
+    def test_check_quantities_reminder_is_done_when_the_customer_confirms(self):
+        standing, order, log = self._check_quantities_reminder()
+        standing._confirm_prepared_order()
+        self.assertEqual(order.state, "sale")
+        self._assert_reminder_closed(log, "done")
+
+    def test_check_quantities_reminder_is_done_when_the_quotation_is_confirmed(self):
+        _standing, order, log = self._check_quantities_reminder()
+        order.with_user(self.salesman).action_confirm()
+        self.assertEqual(order.autosales_preview_state, "confirmed")
+        self._assert_reminder_closed(log, "done")
+
+    def test_check_quantities_reminder_is_withdrawn_when_the_order_is_skipped(self):
+        standing, order, log = self._check_quantities_reminder()
+        standing._skip_prepared_order()
+        self.assertEqual(order.autosales_preview_state, "skipped")
+        self._assert_reminder_closed(log, "cancelled")
+        self.assertFalse(self._placed_feedback(standing))
+        # Nor is a reminder of the skipped occurrence created again.
+        self.assertFalse(self._cron(date(2026, 12, 28)))
+
+    def test_check_quantities_reminder_is_withdrawn_when_paused(self):
+        standing, order, log = self._check_quantities_reminder()
+        standing.action_pause()
+        self.assertEqual(order.state, "cancel")
+        self._assert_reminder_closed(log, "cancelled")
+
+    def test_check_quantities_reminder_is_withdrawn_when_cancelled(self):
+        standing, order, log = self._check_quantities_reminder()
+        standing.action_cancel()
+        self.assertEqual(order.state, "cancel")
+        self._assert_reminder_closed(log, "cancelled")
+
+    def test_check_quantities_reminder_stays_while_waiting_for_the_customer(self):
+        standing, order, log = self._check_quantities_reminder(preview_policy="hold")
+        self.assertFalse(
+            self.StandingOrder._generate_due_orders(until=date(2027, 1, 1))
+        )
+        self.assertTrue(standing.exception_waiting)
+        self.assertEqual(log.state, "open", "the customer is yet to confirm")
+        self.assertTrue(log.activity_id)
+        # Resumed without the customer's answer: the order is placed.
+        standing.action_resume()
+        self.assertEqual(order.autosales_preview_state, "released")
+        self._assert_reminder_closed(log, "done")
+
     # === ONCE PER EVENT === #
 
     def _setup_every_trigger(self):
@@ -316,6 +440,51 @@ class TestReminderRules(AutosalesCrmCommon):
         self.assertEqual(customers, self.customer)
         self.assertEqual(customers.autosales_next_contact_date, date(2027, 3, 29))
         self.assertEqual(customers.autosales_reorder_date, date(2027, 4, 1))
+
+    def _my_customers_to_contact(self, user):
+        """The customers to contact ``user`` sees by default."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "autosales_addon.action_autosales_customers_to_contact"
+        )
+        context = literal_eval(action["context"])
+        self.assertTrue(context["search_default_autosales_my_customers"])
+        Partner = self.env["res.partner"].with_user(user)
+        arch = Partner.get_view(
+            self.env.ref(
+                "autosales_addon.res_partner_view_search_autosales_to_contact"
+            ).id,
+            "search",
+        )["arch"]
+        [my_filter] = etree.fromstring(arch).xpath(
+            "//filter[@name='autosales_my_customers']"
+        )
+        return Partner.search(
+            literal_eval(action["domain"])
+            + safe_eval(my_filter.get("domain"), {"uid": user.id})
+        )
+
+    def test_my_customers_to_contact_include_those_i_have_a_reminder_about(self):
+        # Sam runs the standing order of Dimlight, who has no salesperson;
+        # Olga is the salesperson of Brightlight and runs its standing order.
+        self.customer.user_id = self.other_salesman
+        self._create_standing_order(partner_id=self.other_customer.id)
+        self._create_standing_order(user_id=self.other_salesman.id)
+        self._create_rule(
+            "standing_order_upcoming",
+            offset_days=2,
+            advance_days=5,
+            assign_to="document_salesperson",
+        )
+        self._cron(date(2026, 12, 27))
+        self.assertEqual(
+            self.other_customer.autosales_open_reminder_ids.user_id, self.salesman
+        )
+        self.assertEqual(
+            self._my_customers_to_contact(self.salesman), self.other_customer
+        )
+        self.assertEqual(
+            self._my_customers_to_contact(self.other_salesman), self.customer
+        )
 
     def test_a_logged_call_takes_the_customer_off_the_list(self):
         self._order_every_month()
