@@ -35,8 +35,9 @@ class SaleStandingOrderForecast(models.Model):
 
     Amounts are estimated from today's prices (the agreed unit price, else
     the pricelist's price today), in the current company's currency at
-    today's rate, so that the companies selected together add up; each row is flagged when its product will be short in its warehouse on
-    that day (see ``autosales.stock.shortfall``).
+    today's rate, so that the companies selected together add up; each row
+    is flagged when its product will be short in its warehouse on that day
+    (see ``autosales.stock.shortfall``).
 
     The occurrence of an order prepared ahead and waiting for the customer
     counts the quantities of that order, as the customer may have changed
