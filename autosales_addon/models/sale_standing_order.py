@@ -814,7 +814,7 @@ class SaleStandingOrder(models.Model):
                 # is placed as it stands.
                 prepared.autosales_preview_state = "released"
                 released |= order
-                if prepared.standing_order_date == order.next_date:
+                if order._is_next_occurrence(prepared):
                     order._advance_schedule(1)
             if order.state == "paused":
                 # Occurrences that fell into the pause are not made up for.

@@ -271,6 +271,22 @@ class TestStandingOrderPreview(AutosalesCommon):
         self.assertEqual(standing.next_date, date(2027, 3, 1))
         self.assertEqual(standing.order_count, 1)
 
+    def test_resuming_places_a_waiting_order_of_a_moved_day_once(self):
+        # January 2, 2027 is a Saturday: the order takes place on Monday 4th.
+        self.company.resource_calendar_id.tz = "UTC"
+        self.company.autosales_date_shift = "next"
+        standing = self._create_standing_order(
+            preview_policy="hold", start_date=date(2027, 1, 2)
+        )
+        order = self._prepare(date(2026, 12, 30))
+        self._generate(date(2027, 1, 4))
+        self.assertEqual(standing.state, "exception")
+        standing.action_resume()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(standing.next_date, date(2027, 3, 2))
+        self.assertFalse(self._generate(date(2027, 1, 4)), "placed once")
+        self.assertEqual(standing.order_count, 1)
+
     def test_salesperson_adjusts_and_confirms_on_the_customers_behalf(self):
         standing = self._create_standing_order()
         order = self._prepare().with_user(self.salesman)
