@@ -40,7 +40,12 @@ TRIGGER_DIRECTION = {
 }
 # Open reminders of these triggers are withdrawn once their event is over:
 # the customer ordered, was contacted, the standing order runs again.
-WITHDRAWN_TRIGGERS = ("reorder_due", "no_contact", "standing_order_exception")
+WITHDRAWN_TRIGGERS = (
+    "reorder_due",
+    "no_contact",
+    "standing_order_exception",
+    "standing_order_upcoming",
+)
 # Triggers whose events are each company's own, even for a customer shared by
 # all companies: the reorder predicted from its orders, the last contact made
 # for it.
@@ -460,6 +465,14 @@ class AutosalesReminderRule(models.Model):
             }
         if self.trigger == "no_contact":
             return {p.id: d for p, d in self._get_last_contact_dates(records).items()}
+        if self.trigger == "standing_order_upcoming":
+            # The next order, while the standing order runs (a moved date,
+            # a pause: the reminder of the old one is over).
+            return {
+                standing.id: standing.state in ("active", "exception")
+                and standing.next_date
+                for standing in records
+            }
         return {
             standing.id: standing.state == "exception"
             and standing._get_exception_date()

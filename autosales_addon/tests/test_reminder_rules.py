@@ -295,6 +295,24 @@ class TestReminderRules(AutosalesCrmCommon):
         self.assertEqual(order.state, "cancel")
         self._assert_reminder_closed(log, "cancelled")
 
+    def test_check_quantities_reminder_follows_a_moved_next_order(self):
+        standing = self._create_standing_order()
+        rule = self._create_rule(
+            "standing_order_upcoming", offset_days=2, advance_days=5
+        )
+        self._cron(date(2026, 12, 27))
+        log = self.env["autosales.reminder.log"].search([("rule_id", "=", rule.id)])
+        self.assertEqual(log.event_date, date(2027, 1, 1))
+        standing._change_next_date(date(2027, 1, 4))
+        self._cron(date(2026, 12, 28))
+        self.assertEqual(log.state, "cancelled")
+        self.assertFalse(log.activity_id.exists())
+        moved = self.env["autosales.reminder.log"].search(
+            [("rule_id", "=", rule.id), ("state", "=", "open")]
+        )
+        self.assertEqual(moved.event_date, date(2027, 1, 4))
+        self.assertEqual(moved.activity_id.date_deadline, date(2027, 1, 2))
+
     def test_check_quantities_reminder_stays_while_waiting_for_the_customer(self):
         standing, order, log = self._check_quantities_reminder(preview_policy="hold")
         self.assertFalse(
