@@ -829,6 +829,7 @@ class SaleStandingOrder(models.Model):
             )
         self._close_exception_activities()
         released._close_upcoming_reminders()
+        self._remind_again_of_upcoming_orders()
         # Orders left unconfirmed by the problem that caused the exception
         # (credit limit, refused payment) get another chance now.
         pending = self.order_ids._autosales_filter_pending()
@@ -1600,6 +1601,29 @@ class SaleStandingOrder(models.Model):
             activities.unlink()
         over.filtered(lambda log: log.state == "open").write(
             {"state": "done" if placed else "cancelled"}
+        )
+
+    def _remind_again_of_upcoming_orders(self):
+        """Resumed, these standing orders place again the orders whose
+        reminders their pause withdrew: forget those reminders and remind of
+        the orders now due to be reminded of."""
+        withdrawn = (
+            self.env["autosales.reminder.log"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("trigger", "=", "standing_order_upcoming"),
+                    ("state", "=", "cancelled"),
+                ]
+            )
+        )
+        withdrawn.filtered(
+            lambda log: log.event_date >= self.browse(log.res_id).next_date
+        ).unlink()
+        self.env["autosales.reminder.rule"]._create_trigger_reminders(
+            "standing_order_upcoming", self
         )
 
     def _get_attention_user(self):

@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta
 from lxml import etree
 
 from odoo.fields import Command
-from odoo.tests import tagged
+from odoo.tests import freeze_time, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from .common import AutosalesCrmCommon
@@ -288,6 +288,21 @@ class TestReminderRules(AutosalesCrmCommon):
         standing.action_pause()
         self.assertEqual(order.state, "cancel")
         self._assert_reminder_closed(log, "cancelled")
+
+    def test_check_quantities_reminder_comes_back_when_resumed_in_time(self):
+        standing, _order, log = self._check_quantities_reminder()
+        rule = log.rule_id
+        standing.action_pause()
+        self._assert_reminder_closed(log, "cancelled")
+        with freeze_time("2026-12-28"):
+            standing.action_resume()
+        self.assertEqual(standing.next_date, date(2027, 1, 1))
+        again = self.env["autosales.reminder.log"].search(
+            [("rule_id", "=", rule.id), ("state", "=", "open")]
+        )
+        self.assertEqual(again.event_date, date(2027, 1, 1))
+        self.assertEqual(again.activity_id.user_id, self.salesman)
+        self.assertEqual(self.customer.autosales_next_contact_date, date(2026, 12, 30))
 
     def test_check_quantities_reminder_is_withdrawn_when_cancelled(self):
         standing, order, log = self._check_quantities_reminder()
