@@ -243,6 +243,16 @@ class AutosalesReminderRule(models.Model):
     # === BUSINESS METHODS === #
 
     @api.model
+    def _withdraw_trigger_reminders(self, trigger, records):
+        """Withdraw at once the open reminders of ``trigger`` about
+        ``records`` whose event is over (the scheduled action would withdraw
+        them at its next run)."""
+        if not records:
+            return
+        for rule in self.sudo().search([("trigger", "=", trigger)]):
+            rule._withdraw_obsolete_reminders(records)
+
+    @api.model
     def _create_trigger_reminders(self, trigger, records):
         """Create at once the reminders of ``trigger`` for ``records`` (the
         scheduled action would create them at its next run)."""

@@ -98,7 +98,7 @@ class SaleOrder(models.Model):
                     next=format_date(self.env, standing.next_date),
                 )
             )
-        waiting.standing_order_id._close_upcoming_reminders(placed=False)
+        waiting.standing_order_id._withdraw_upcoming_reminders()
         return res
 
     # === BUSINESS METHODS === #

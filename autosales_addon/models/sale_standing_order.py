@@ -784,7 +784,7 @@ class SaleStandingOrder(models.Model):
             )
         self.write({"state": "paused"})
         self._drop_prepared_orders()
-        self._close_upcoming_reminders(placed=False)
+        self._withdraw_upcoming_reminders()
         return True
 
     def action_resume(self):
@@ -864,7 +864,7 @@ class SaleStandingOrder(models.Model):
                     next=format_date(self.env, order.next_date),
                 )
             )
-        self._close_upcoming_reminders(placed=False)
+        self._withdraw_upcoming_reminders()
         self._close_finished()
         return True
 
@@ -901,7 +901,7 @@ class SaleStandingOrder(models.Model):
             }
         )
         self._drop_prepared_orders()
-        self._close_upcoming_reminders(placed=False)
+        self._withdraw_upcoming_reminders()
         if reason:
             for order in self:
                 order.message_post(body=self.env._("Cancellation note: %s", reason))
@@ -1562,19 +1562,10 @@ class SaleStandingOrder(models.Model):
                 feedback=self.env._("Solved: the standing order runs again.")
             )
 
-    def _close_upcoming_reminders(self, placed=True):
-        """Close the open "before standing order occurrence" reminders of
-        these standing orders whose occurrence is over: the schedule moved
-        past it, or the standing order stopped running (paused, cancelled,
-        done). The reminders of the next occurrence stay, also while a
-        standing order in exception waits for the customer.
-
-        :param bool placed: the occurrences were placed (their reminders are
-            done) rather than skipped or dropped (they are withdrawn)
-        """
-        if not self:
-            return
-        logs = (
+    def _get_upcoming_reminder_logs(self, state):
+        """The reminders before the occurrences of these standing orders
+        ("before standing order occurrence" rules) in ``state``."""
+        return (
             self.env["autosales.reminder.log"]
             .sudo()
             .search(
@@ -1582,11 +1573,19 @@ class SaleStandingOrder(models.Model):
                     ("res_model", "=", self._name),
                     ("res_id", "in", self.ids),
                     ("trigger", "=", "standing_order_upcoming"),
-                    ("state", "=", "open"),
+                    ("state", "=", state),
                 ]
             )
         )
-        over = logs.filtered(
+
+    def _close_upcoming_reminders(self):
+        """The occurrences of these standing orders just placed: their open
+        "before standing order occurrence" reminders are done (those of the
+        occurrences still to come stay, also while a standing order in
+        exception waits for the customer)."""
+        if not self:
+            return
+        over = self._get_upcoming_reminder_logs("open").filtered(
             lambda log: (standing := self.browse(log.res_id)).state
             not in ("active", "exception")
             or log.event_date < standing.next_date
@@ -1594,32 +1593,24 @@ class SaleStandingOrder(models.Model):
         if not over:
             return
         # Closing a reminder is no contact with the customer: log none.
-        activities = over.activity_id.with_context(autosales_skip_interaction_log=True)
-        if placed:
-            activities.action_feedback(feedback=self.env._("The order was placed."))
-        else:
-            activities.unlink()
-        over.filtered(lambda log: log.state == "open").write(
-            {"state": "done" if placed else "cancelled"}
+        over.activity_id.with_context(
+            autosales_skip_interaction_log=True
+        ).action_feedback(feedback=self.env._("The order was placed."))
+        over.filtered(lambda log: log.state == "open").state = "done"
+
+    def _withdraw_upcoming_reminders(self):
+        """The occurrences of these standing orders were skipped, moved or
+        dropped (paused, cancelled): their reminders are withdrawn now, as
+        the reminder rules' daily pass would withdraw them."""
+        self.env["autosales.reminder.rule"]._withdraw_trigger_reminders(
+            "standing_order_upcoming", self
         )
 
     def _remind_again_of_upcoming_orders(self):
         """Resumed, these standing orders place again the orders whose
         reminders their pause withdrew: forget those reminders and remind of
         the orders now due to be reminded of."""
-        withdrawn = (
-            self.env["autosales.reminder.log"]
-            .sudo()
-            .search(
-                [
-                    ("res_model", "=", self._name),
-                    ("res_id", "in", self.ids),
-                    ("trigger", "=", "standing_order_upcoming"),
-                    ("state", "=", "cancelled"),
-                ]
-            )
-        )
-        withdrawn.filtered(
+        self._get_upcoming_reminder_logs("cancelled").filtered(
             lambda log: log.event_date >= self.browse(log.res_id).next_date
         ).unlink()
         self.env["autosales.reminder.rule"]._create_trigger_reminders(
