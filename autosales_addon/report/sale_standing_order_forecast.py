@@ -104,7 +104,6 @@ class SaleStandingOrderForecast(models.Model):
             "price_unit",
         ],
         "autosales.stock.shortfall": ["product_id", "warehouse_id", "date"],
-        "res.company": ["currency_id"],
         "product.product": ["product_tmpl_id"],
         "product.template": ["categ_id", "uom_id"],
         "uom.uom": ["factor"],
